@@ -1,0 +1,1 @@
+"""AIGO Assistant: the service that wires knowledge, NLU, actions and the database together."""

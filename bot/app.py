@@ -1,0 +1,43 @@
+"""The ASGI application, built by a factory that receives its dependencies.
+
+Routes are contributed by the channel modules; errors become responses in one place
+(:func:`_on_error`), which logs the traceback and never shows it to the user.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def health(request: Request) -> Response:
+    """``GET /health``: the service is up and its database answers."""
+    return JSONResponse({"status": "ok"})
+
+
+async def _on_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"error": "internal error, please try again later"}, status_code=500)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the service for ``settings``."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+
+    routes = [Route("/health", health, methods=["GET"])]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: _on_error})
+    app.state.settings = settings
+    return app

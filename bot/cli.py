@@ -1,0 +1,62 @@
+"""The ``aigo`` command line.
+
+Each area adds its sub-commands from its own module (see ``_COMMAND_MODULES``); this module only
+parses arguments, loads the settings once, and turns expected errors into one-line messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bot.config import ConfigError, Settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+# Modules exposing ``register(subparsers) -> None``; each sets ``handler`` on its parsers.
+_COMMAND_MODULES = [
+    "bot.commands.serve",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``aigo`` parser with every area's sub-commands."""
+    parser = argparse.ArgumentParser(prog="aigo", description="AIGO Assistant")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``aigo``; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Any = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings.from_env(os.environ)
+    except ConfigError as exc:
+        print(f"aigo: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        return int(handler(args, settings))
+    except ConfigError as exc:
+        print(f"aigo: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Sub-commands of ``aigo``, one module per area."""

@@ -1,0 +1,26 @@
+"""``aigo serve``: run the ASGI service with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from bot.config import Settings
+
+
+def register(subparsers: Any) -> None:
+    """Add ``serve`` to the ``aigo`` parser."""
+    parser = subparsers.add_parser("serve", help="start the service (HTTP)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5005)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Start uvicorn on ``--host``/``--port`` and serve until interrupted."""
+    import uvicorn
+
+    from bot.app import create_app
+
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0

@@ -1,0 +1,141 @@
+"""Typed settings, read once from the environment by the entry point and passed down.
+
+Nothing else in the project calls ``os.getenv``. A bad value stops start-up with one line that names
+the variable and the expected format (:class:`ConfigError`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """A setting in the environment is missing or malformed; ``str()`` is one line for the user."""
+
+
+class Secret:
+    """A secret string that never shows itself in ``repr``, ``str`` or logs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get(self) -> str:
+        """Return the secret value (only for the code that must use it)."""
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "xxx", "todo", "your-secret-here"}
+
+
+def _secret(env: Mapping[str, str], name: str) -> Secret:
+    value = env.get(name, "").strip()
+    if value.lower() in _PLACEHOLDERS:
+        raise ConfigError(f"{name} is a placeholder value; set the real secret or leave it unset")
+    return Secret(value)
+
+
+def _now(env: Mapping[str, str]) -> datetime | None:
+    raw = env.get("AIGO_NOW", "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise ConfigError(
+            f"AIGO_NOW={raw!r} is not an ISO 8601 date-time with a UTC offset "
+            "(expected e.g. 2019-05-20T10:00:00+08:00)"
+        )
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = float("nan")
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name}={raw!r} must be a number between {lo} and {hi}")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}={value!r} must be an http:// or https:// URL")
+    return value.rstrip("/")
+
+
+def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
+    value = env.get("AIGO_DATABASE_URL", "").strip() or f"sqlite:///{data_dir / 'aigo.db'}"
+    if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:", "postgres:")):
+        raise ConfigError(
+            f"AIGO_DATABASE_URL={value!r} must be a SQLAlchemy URL for SQLite or PostgreSQL "
+            "(expected e.g. sqlite:///var/aigo.db or postgresql+psycopg://user@host/db)"
+        )
+    if value.startswith("postgres:"):
+        value = "postgresql+psycopg:" + value[len("postgres:") :]
+    elif value.startswith("postgresql:"):
+        value = "postgresql+psycopg:" + value[len("postgresql:") :]
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the service. Build it with :meth:`from_env`."""
+
+    database_url: str = "sqlite:///var/aigo.db"
+    now: datetime | None = None
+    data_dir: Path = Path("var")
+    nlu_model_path: Path = Path("var/nlu-model.json.gz")
+    nlu_threshold: float = 0.3
+    log_level: str = "INFO"
+    line_channel_secret: Secret = field(default_factory=lambda: Secret(""))
+    line_channel_access_token: Secret = field(default_factory=lambda: Secret(""))
+    telegram_bot_token: Secret = field(default_factory=lambda: Secret(""))
+    telegram_webhook_secret: Secret = field(default_factory=lambda: Secret(""))
+    admin_token: Secret = field(default_factory=lambda: Secret(""))
+    line_api_base_url: str = "https://api.line.me"
+    telegram_api_base_url: str = "https://api.telegram.org"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Read the settings from ``env``; raise :class:`ConfigError` on the first bad value."""
+        data_dir = Path(env.get("AIGO_DATA_DIR", "").strip() or "var")
+        level = (env.get("AIGO_LOG_LEVEL", "").strip() or "INFO").upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError(f"AIGO_LOG_LEVEL={level!r} must be one of DEBUG, INFO, WARNING, ERROR")
+        return cls(
+            database_url=_database_url(env, data_dir),
+            now=_now(env),
+            data_dir=data_dir,
+            nlu_model_path=Path(
+                env.get("AIGO_NLU_MODEL", "").strip() or data_dir / "nlu-model.json.gz"
+            ),
+            nlu_threshold=_float(env, "AIGO_NLU_THRESHOLD", 0.3, 0.0, 1.0),
+            log_level=level,
+            line_channel_secret=_secret(env, "LINE_CHANNEL_SECRET"),
+            line_channel_access_token=_secret(env, "LINE_CHANNEL_ACCESS_TOKEN"),
+            telegram_bot_token=_secret(env, "TELEGRAM_BOT_TOKEN"),
+            telegram_webhook_secret=_secret(env, "TELEGRAM_WEBHOOK_SECRET"),
+            admin_token=_secret(env, "AIGO_ADMIN_TOKEN"),
+            line_api_base_url=_url(env, "LINE_API_BASE_URL", "https://api.line.me"),
+            telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", "https://api.telegram.org"),
+        )
