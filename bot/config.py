@@ -121,7 +121,9 @@ class Settings:
         data_dir = Path(env.get("AIGO_DATA_DIR", "").strip() or "var")
         level = (env.get("AIGO_LOG_LEVEL", "").strip() or "INFO").upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-            raise ConfigError(f"AIGO_LOG_LEVEL={level!r} must be one of DEBUG, INFO, WARNING, ERROR")
+            raise ConfigError(
+                f"AIGO_LOG_LEVEL={level!r} must be one of DEBUG, INFO, WARNING, ERROR"
+            )
         return cls(
             database_url=_database_url(env, data_dir),
             now=_now(env),
