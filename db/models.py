@@ -1,0 +1,430 @@
+"""SQLAlchemy 2.0 models: the whole schema of AIGO Assistant.
+
+Contracts:
+- Table and column names are pinned (see ``docs/CONTRACTS.md``); other packages code against them.
+  Add columns freely, never rename. After changing anything here regenerate the first migration
+  (``python -m db.regen_migration``, see ``db/README.md``); a test fails on any drift.
+- Every ``datetime`` column is a :class:`UTCDateTime`: it accepts only *aware* datetimes (any zone),
+  stores UTC, and always returns aware UTC datetimes, on SQLite and PostgreSQL alike. A naive
+  datetime is a bug and raises ``ValueError`` at flush time.
+- Status-like columns are plain strings checked by a named CHECK constraint; the allowed values are
+  the ``*_STATUSES`` / ``*_ROLES`` tuples below (use those constants rather than literals).
+- ``created_at`` / ``updated_at`` default to the real UTC time when the caller does not set them;
+  code that runs under a fake clock should pass its own ``now``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+CHALLENGE_STATUSES = ("draft", "submitted")
+MEMBERSHIP_ROLES = ("leader", "member")
+USER_ROLES = ("student", "enterprise", "organiser")
+PLANNED_REMINDER_STATUSES = ("pending", "fired", "missed", "cancelled")
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "dead", "skipped")
+INBOX_STATUSES = ("pending", "done", "failed")
+CHANNELS = ("line", "telegram", "rest", "console")
+
+
+def utcnow() -> datetime:
+    """The real current time, aware UTC (only used as a column default)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """An aware datetime stored as UTC; always read back as an aware UTC datetime.
+
+    PostgreSQL: ``timestamp with time zone``. SQLite: naive UTC text (SQLite has no zone type),
+    which sorts and compares correctly because every value is UTC.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"UTCDateTime needs a datetime, got {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """The one declarative base; ``Base.metadata`` is Alembic's target."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 - SQLAlchemy's documented class attribute
+        datetime: UTCDateTime(),
+        date: sa.Date(),
+        str: sa.String(),
+        dict[str, Any]: sa.JSON(),
+        list[str]: sa.JSON(),
+    }
+
+
+def _check_in(column: str, values: tuple[str, ...], name: str) -> sa.CheckConstraint:
+    allowed = ", ".join(f"'{v}'" for v in values)
+    return sa.CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    language: Mapped[str | None]
+    role: Mapped[str | None]
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    display_name: Mapped[str | None]
+
+    identities: Mapped[list[ChannelIdentity]] = relationship(back_populates="user")
+    profile: Mapped[Profile | None] = relationship(back_populates="user")
+
+    __table_args__ = (_check_in("role", USER_ROLES, "role"),)
+
+
+class ChannelIdentity(Base):
+    """How one user is known on one channel (LINE user id, Telegram chat id, REST sender)."""
+
+    __tablename__ = "channel_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str]
+    external_id: Mapped[str]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="identities")
+
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "external_id"),
+        _check_in("channel", CHANNELS, "channel"),
+    )
+
+
+class Profile(Base):
+    """What eligibility needs to know about a person."""
+
+    __tablename__ = "profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    age: Mapped[int | None]
+    birth_date: Mapped[date | None]
+    nationality: Mapped[str | None]  # ROC / foreign
+    expertise: Mapped[str | None]  # ai / domain / both
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="profile")
+
+
+# --- enterprises and their challenges -------------------------------------------------------------
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    contact_name: Mapped[str | None]
+    phone: Mapped[str | None]
+    email: Mapped[str | None]
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    challenges: Mapped[list[Challenge]] = relationship(back_populates="organisation")
+
+
+class Challenge(Base):
+    """A challenge posted by an organisation: a draft until submitted with a reference number."""
+
+    __tablename__ = "challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    reference: Mapped[str | None] = mapped_column(unique=True)
+    status: Mapped[str] = mapped_column(default="draft", server_default="draft")
+    title: Mapped[str | None]
+    description: Mapped[str | None] = mapped_column(sa.Text())
+    category: Mapped[str | None]
+    industry: Mapped[str | None]
+    dataset_type: Mapped[str | None]
+    data_readiness: Mapped[str | None]
+    expected_outcome: Mapped[str | None] = mapped_column(sa.Text())
+    resources: Mapped[str | None] = mapped_column(sa.Text())
+    incentives: Mapped[str | None] = mapped_column(sa.Text())
+    presentation: Mapped[str | None]
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship(back_populates="challenges")
+    dataset: Mapped[Dataset | None] = relationship(back_populates="challenge")
+
+    __table_args__ = (
+        _check_in("status", CHALLENGE_STATUSES, "status"),
+        sa.Index(None, "organisation_id", "status"),
+    )
+
+
+class Dataset(Base):
+    """The dataset description of one challenge."""
+
+    __tablename__ = "datasets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("challenges.id", ondelete="CASCADE"), unique=True
+    )
+    name: Mapped[str | None]
+    field_names: Mapped[str | None] = mapped_column(sa.Text())
+    encoding: Mapped[str | None]
+    file_type: Mapped[str | None]
+    volume: Mapped[str | None]
+    time_range_start: Mapped[date | None]
+    time_range_end: Mapped[date | None]
+    delivery_method: Mapped[str | None]
+
+    challenge: Mapped[Challenge] = relationship(back_populates="dataset")
+
+
+# --- teams ----------------------------------------------------------------------------------------
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    leader_user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="team")
+
+
+class TeamInvite(Base):
+    __tablename__ = "team_invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class InviteAttempt(Base):
+    """One try of an invite code (rate limiting of wrong codes)."""
+
+    __tablename__ = "invite_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    success: Mapped[bool]
+
+    __table_args__ = (sa.Index(None, "user_id", "attempted_at"),)
+
+
+class Membership(Base):
+    """A person in a team.
+
+    ``user_id`` is UNIQUE: one solving team per person, enforced by the database.
+    """
+
+    __tablename__ = "memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    role: Mapped[str] = mapped_column(default="member", server_default="member")
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    team: Mapped[Team] = relationship(back_populates="memberships")
+
+    __table_args__ = (_check_in("role", MEMBERSHIP_ROLES, "role"),)
+
+
+class Application(Base):
+    """A team applying to a submitted challenge (once per pair)."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("teams.id", ondelete="CASCADE"))
+    challenge_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("challenges.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(default="applied", server_default="applied")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("team_id", "challenge_id"),)
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+
+class ReminderSubscription(Base):
+    __tablename__ = "reminder_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    rounds: Mapped[list[str]] = mapped_column(default=list)
+    kinds: Mapped[list[str]] = mapped_column(default=list)
+    quiet_hours: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    language: Mapped[str | None]
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PlannedReminder(Base):
+    """One reminder derived from the knowledge schedule; ``key`` is stable across re-planning."""
+
+    __tablename__ = "planned_reminders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(unique=True)
+    kind: Mapped[str]
+    round: Mapped[str | None]
+    milestone: Mapped[str | None]
+    audience: Mapped[str]
+    fire_at: Mapped[datetime]
+    deadline_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(default="pending", server_default="pending")
+    fired_at: Mapped[datetime | None]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (
+        _check_in("status", PLANNED_REMINDER_STATUSES, "status"),
+        sa.Index(None, "status", "fire_at"),
+    )
+
+
+class Delivery(Base):
+    """The outbox: one message to one recipient for one reminder or broadcast."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reminder_key: Mapped[str]
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str]
+    external_id: Mapped[str]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.Text())
+    retry_key: Mapped[str | None]
+    claimed_at: Mapped[datetime | None]  # when a dispatcher moved it to 'sending'
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        sa.UniqueConstraint("reminder_key", "user_id"),
+        _check_in("status", DELIVERY_STATUSES, "status"),
+        sa.Index(None, "status", "next_attempt_at"),
+    )
+
+
+# --- webhooks and conversations -------------------------------------------------------------------
+
+
+class InboxEvent(Base):
+    """A webhook event, stored before the ack; processed once, in order per sender."""
+
+    __tablename__ = "inbox_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str]
+    event_id: Mapped[str]
+    sender_key: Mapped[str]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(sa.Text())
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        sa.UniqueConstraint("channel", "event_id"),
+        _check_in("status", INBOX_STATUSES, "status"),
+        sa.Index(None, "status", "sender_key", "id"),
+    )
+
+
+class Conversation(Base):
+    """The dialogue tracker snapshot of one sender; ``version`` increments on every save."""
+
+    __tablename__ = "conversations"
+
+    sender_key: Mapped[str] = mapped_column(primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+    language: Mapped[str | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ConversationEvent(Base):
+    """One tracker event (user message, bot utterance, slot set …) in a sender's history."""
+
+    __tablename__ = "conversation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_key: Mapped[str]
+    turn: Mapped[int]
+    event: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.Index(None, "sender_key", "id"),)
+
+
+class CallbackPayload(Base):
+    """A button payload too long for the platform (Telegram callback_data ≤ 64 bytes)."""
+
+    __tablename__ = "callback_payloads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(unique=True)
+    payload: Mapped[str] = mapped_column(sa.Text())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
