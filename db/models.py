@@ -103,7 +103,7 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     language: Mapped[str | None]
     role: Mapped[str | None]
-    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
     display_name: Mapped[str | None]
 
     identities: Mapped[list[ChannelIdentity]] = relationship(back_populates="user")
@@ -310,9 +310,9 @@ class ReminderSubscription(Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     rounds: Mapped[list[str]] = mapped_column(default=list)
     kinds: Mapped[list[str]] = mapped_column(default=list)
-    quiet_hours: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    quiet_hours: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
     language: Mapped[str | None]
-    active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

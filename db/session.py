@@ -1,0 +1,152 @@
+"""Engines, sessions and migrations for SQLite (embedded default) and PostgreSQL (scale-out).
+
+Contracts:
+- :func:`make_engine` returns an engine tuned per backend. SQLite: the parent directory of the file
+  is created; every connection runs with WAL, ``foreign_keys=ON`` and a busy timeout; every
+  transaction starts with ``BEGIN IMMEDIATE`` so concurrent writers queue up (up to the busy
+  timeout) instead of failing with "database is locked" when a read transaction turns into a write.
+  PostgreSQL: a pre-pinged pool (``postgresql://`` and ``postgres://`` URLs use psycopg 3).
+- :func:`make_session_factory` returns ``sessionmaker[Session]`` with ``expire_on_commit=False``.
+- :func:`upgrade` applies the migrations bundled in ``db/migrations`` (Alembic ``upgrade head``), is
+  idempotent, and is safe when several processes start at once (SQLite: ``BEGIN IMMEDIATE``;
+  PostgreSQL: a transaction-level advisory lock). No ``alembic.ini`` is needed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+_PG_MIGRATION_LOCK = 0x41494730  # "AIG0": advisory lock key held while migrating
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "alembic_config",
+    "current_revision",
+    "head_revision",
+    "make_engine",
+    "make_session_factory",
+    "normalise_url",
+    "upgrade",
+]
+
+
+def normalise_url(url: str | URL) -> URL:
+    """Parse ``url``; bare ``postgresql://`` / ``postgres://`` URLs get the psycopg 3 driver."""
+    if isinstance(url, str) and url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    parsed = sa.make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:") or url.query.get("mode"):
+        return None
+    return Path(database)
+
+
+def _setup_sqlite(engine: Engine, *, wal: bool) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy (below) emit BEGIN itself instead of pysqlite's implicit, late BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            if wal:
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """Create the engine for ``url`` (see the module docstring).
+
+    ``kwargs`` go to ``sqlalchemy.create_engine`` and override the defaults chosen here.
+    """
+    parsed = normalise_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        path = _sqlite_file(parsed)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, **kwargs.pop("connect_args", {})}
+        engine = sa.create_engine(parsed, connect_args=connect_args, **kwargs)
+        _setup_sqlite(engine, wal=path is not None)
+        return engine
+    if backend == "postgresql":
+        options: dict[str, Any] = {
+            "pool_size": 10,
+            "max_overflow": 20,
+            "pool_pre_ping": True,
+            "pool_recycle": 1800,
+            "connect_args": {"connect_timeout": 10},
+        }
+        options.update(kwargs)
+        return sa.create_engine(parsed, **options)
+    return sa.create_engine(parsed, **kwargs)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return the session factory used everywhere (objects stay readable after commit)."""
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def alembic_config(url: str | URL | None = None) -> Config:
+    """An Alembic config pointing at the bundled migrations (no ini file involved)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url is not None:
+        rendered = normalise_url(url).render_as_string(hide_password=False)
+        config.set_main_option("sqlalchemy.url", rendered.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision id among the bundled migrations."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(url: str | URL) -> str | None:
+    """The revision the database at ``url`` is at (None when never migrated)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: str | URL, revision: str = "head") -> None:
+    """Apply the bundled migrations to the database at ``url`` (idempotent)."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK}
+                )
+            config = alembic_config(url)
+            config.attributes["connection"] = conn
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()
