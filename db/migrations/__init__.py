@@ -1,0 +1,1 @@
+"""Alembic migrations bundled with the package (see db/README.md)."""

@@ -1,0 +1,1 @@
+"""Migration scripts (0001 is regenerated until the first release)."""
