@@ -21,6 +21,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 # Modules exposing ``register(subparsers) -> None``; each sets ``handler`` on its parsers.
 _COMMAND_MODULES = [
     "bot.commands.serve",
+    "bot.commands.db",
 ]
 
 
