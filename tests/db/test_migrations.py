@@ -1,0 +1,84 @@
+"""The bundled migrations build exactly the schema of ``db.models``, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from db import Base, current_revision, head_revision, make_engine, upgrade
+from db.session import MIGRATIONS_DIR
+
+EXPECTED_TABLES = {
+    "users",
+    "channel_identities",
+    "profiles",
+    "organisations",
+    "challenges",
+    "datasets",
+    "teams",
+    "team_invites",
+    "invite_attempts",
+    "memberships",
+    "applications",
+    "reminder_subscriptions",
+    "planned_reminders",
+    "deliveries",
+    "inbox_events",
+    "conversations",
+    "conversation_events",
+    "callback_payloads",
+}
+
+
+def test_models_define_the_pinned_tables() -> None:
+    assert set(Base.metadata.tables) == EXPECTED_TABLES
+
+
+def test_upgrade_matches_models_without_drift(db_url: str) -> None:
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diffs = compare_metadata(context, Base.metadata)
+            tables = set(sa.inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+    assert diffs == [], (
+        "db.models and the migration disagree; run `python -m db.regen_migration` (db/README.md)"
+    )
+    assert tables == EXPECTED_TABLES | {"alembic_version"}
+
+
+def test_upgrade_is_idempotent(db_url: str) -> None:
+    assert current_revision(db_url) is None
+    upgrade(db_url)
+    upgrade(db_url)
+    assert current_revision(db_url) == head_revision() == "0001"
+
+
+def test_concurrent_upgrades_both_succeed(db_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            upgrade(db_url)
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert current_revision(db_url) == head_revision()
+
+
+def test_single_initial_migration_is_bundled() -> None:
+    scripts = sorted(p.name for p in (MIGRATIONS_DIR / "versions").glob("*.py"))
+    assert scripts == ["0001_initial_schema.py", "__init__.py"]
+    assert (MIGRATIONS_DIR / "env.py").is_file()
