@@ -1,0 +1,54 @@
+"""Generic actions: cancel and language switch.
+
+Replies are domain responses (``bot/domain.yml``) named with ``response=``; the engine renders them
+in the user's language. Actions never send anything themselves: they return events.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+REQUESTED_SLOT = "requested_slot"
+
+
+class ActionCancel(Action):
+    """Leave the active form (deactivate it and confirm), or say there is nothing to cancel.
+
+    Slots the form already collected are kept, so a form that persists drafts can offer to resume.
+    """
+
+    def name(self) -> str:
+        """The action name used in ``bot/rules.yml``."""
+        return "action_cancel"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Return ``ActiveLoop(None)`` and ``requested_slot = None`` when a form is active."""
+        if not tracker.active_loop_name:
+            dispatcher.utter_message(response="utter_nothing_to_cancel")
+            return []
+        dispatcher.utter_message(response="utter_cancelled")
+        return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+
+
+class ActionSwitchLanguage(Action):
+    """Confirm the reply language after the user asked for one (``language`` entity).
+
+    The engine has already set the ``language`` slot (and ``language_locked``) when it runs this.
+    """
+
+    def name(self) -> str:
+        """The action name the engine runs on an explicit language request."""
+        return "action_switch_language"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Utter ``utter_language_switched`` (rendered in the new language)."""
+        dispatcher.utter_message(response="utter_language_switched")
+        return []

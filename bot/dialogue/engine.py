@@ -1,0 +1,195 @@
+"""The dialogue engine: one user message in, Rasa-style responses out, one transaction per turn.
+
+``Engine.handle(message)`` contract:
+
+- Messages from one sender are handled one at a time, in arrival order (a per-sender
+  ``asyncio.Lock``; on PostgreSQL also ``SELECT … FOR UPDATE`` on the conversation row). SQLite has
+  a single writer, so on SQLite turns of all senders are serialised in-process as well (they are
+  CPU-bound anyway).
+- A turn loads the snapshot row, parses the text (button payloads ``/intent{…}`` without NLU),
+  sets the reply language, runs the policy (:mod:`bot.dialogue.policy`), then writes the snapshot
+  and the turn's events and commits, all in one transaction. An action that fails rolls the whole
+  turn back and the user gets a polite error reply.
+- Texts over :data:`MAX_MESSAGE_CHARS` characters and texts with no letters or digits get a polite
+  reply and change nothing.
+- Actions see the turn's time as ``latest_message.metadata.now`` and the turn's DB session through
+  :func:`actions.context.turn_session`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from rasa_sdk.executor import ActionExecutor
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.context import bind_session
+from bot.clock import Clock
+from bot.dialogue.domain import Domain
+from bot.dialogue.inputs import detect_language, is_blank, parse_payload
+from bot.dialogue.policy import FALLBACK_INTENT, Turn
+from bot.dialogue.rules import RuleSet
+from bot.dialogue.runner import ActionRunner
+from bot.dialogue.state import DialogueState
+from bot.dialogue.store import load_for_update, peek_language, save
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 2000
+DEFAULT_LANGUAGE = "zh-TW"
+_NO_SWITCH_INTENTS = {"out_of_scope"}
+_SWITCH_ONLY_INTENTS = {FALLBACK_INTENT, "greet", "affirm"}
+
+
+class Parser(Protocol):
+    """What the engine needs from the NLU (``nlu.NLUModel``)."""
+
+    def parse(self, text: str, now: Any = None) -> dict[str, Any]:
+        """Return a Rasa parse dict for ``text``."""
+        ...
+
+
+@dataclass(frozen=True)
+class UserMessage:
+    """One message from a channel. ``sender_key`` is ``"<channel>:<external id>"``."""
+
+    sender_key: str
+    text: str
+    channel: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class _KeyedLocks:
+    """One ``asyncio.Lock`` per key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+class Engine:
+    """Runs the domain and rules for every channel (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        domain: Domain,
+        rules: RuleSet,
+        nlu: Parser,
+        executor: ActionExecutor,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+    ) -> None:
+        self.domain, self.rules, self.nlu, self.clock = domain, rules, nlu, clock
+        self.session_factory = session_factory
+        self.runner = ActionRunner(domain, executor)
+        self._senders = _KeyedLocks()
+        bind = session_factory.kw.get("bind")
+        single_writer = bind is not None and bind.dialect.name == "sqlite"
+        self._writer = asyncio.Lock() if single_writer else None
+
+    def _db_turn(self) -> AbstractAsyncContextManager[Any]:
+        return self._writer if self._writer is not None else nullcontext()
+
+    async def handle(self, message: UserMessage) -> list[dict[str, Any]]:
+        """Handle one message; return the replies (Rasa response dicts: text, buttons, …)."""
+        text = message.text.strip()
+        if len(message.text) > MAX_MESSAGE_CHARS or is_blank(text):
+            too_long = len(message.text) > MAX_MESSAGE_CHARS
+            name = "utter_message_too_long" if too_long else "utter_empty_message"
+            return await self._reply_only(message, name)
+        async with self._senders.hold(message.sender_key):
+            try:
+                async with self._db_turn():
+                    return await self._turn(message, text)
+            except Exception:
+                log.exception("turn failed on channel %s; rolled back", message.channel)
+            return await self._reply_only(message, "utter_internal_error")
+
+    async def _reply_only(self, message: UserMessage, response: str) -> list[dict[str, Any]]:
+        async with self._db_turn():
+            with self.session_factory() as session:
+                stored = peek_language(session, message.sender_key)
+        language = stored or detect_language(message.text) or DEFAULT_LANGUAGE
+        reply = self.domain.render(response, {"language": language}, limit=str(MAX_MESSAGE_CHARS))
+        return [reply] if reply else []
+
+    async def _turn(self, message: UserMessage, text: str) -> list[dict[str, Any]]:
+        now = self.clock.now()
+        with self.session_factory() as session, session.begin(), bind_session(session):
+            state, row = load_for_update(session, message.sender_key, self.domain, now)
+            state.turn += 1
+            parse = parse_payload(text) or self.nlu.parse(text, now)
+            self._user_event(state, message, parse, now)
+            switched = self._set_language(state, parse, text)
+            turn = Turn(self.domain, self.rules, self.runner, state)
+            if switched and turn.intent in _SWITCH_ONLY_INTENTS:
+                await self.runner.run("action_switch_language", state, turn.out)
+                await turn.resume_form()
+                replies = turn.out
+            else:
+                prefix: list[dict[str, Any]] = []
+                if switched:
+                    await self.runner.run("action_switch_language", state, prefix)
+                replies = prefix + await turn.handle()
+            stamp = now.timestamp()
+            for event in state.new_events:
+                event["timestamp"] = stamp
+            save(session, row, state, now)
+        return replies
+
+    def _user_event(
+        self, state: DialogueState, message: UserMessage, parse: dict[str, Any], now: Any
+    ) -> None:
+        metadata = {**message.metadata, "now": now.isoformat()}
+        latest = {**parse, "metadata": metadata, "input_channel": message.channel}
+        state.apply(
+            {
+                "event": "user",
+                "text": parse.get("text"),
+                "parse_data": latest,
+                "input_channel": message.channel,
+                "metadata": metadata,
+            },
+            self.domain,
+        )
+        # Keep the stored window small: the full ranking only lives in latest_message.
+        state.new_events[-1] = {
+            **state.new_events[-1],
+            "parse_data": {k: v for k, v in latest.items() if k != "intent_ranking"},
+        }
+
+    def _set_language(self, state: DialogueState, parse: dict[str, Any], text: str) -> bool:
+        """Set ``language`` for this message; True when the user explicitly asked to switch."""
+        intent = (parse.get("intent") or {}).get("name")
+        asked = [
+            e.get("value") for e in parse.get("entities") or [] if e.get("entity") == "language"
+        ]
+        if asked and asked[0] in ("zh-TW", "en") and intent not in _NO_SWITCH_INTENTS:
+            state.set_slot("language_locked", True, self.domain)
+            state.set_slot("language", asked[0], self.domain)
+            return True
+        if state.slots.get("language_locked") or state.active_loop:
+            return False
+        detected = detect_language(text) if not text.startswith("/") else None
+        if detected and detected != state.slots.get("language"):
+            state.set_slot("language", detected, self.domain)
+        return False

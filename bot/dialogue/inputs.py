@@ -1,0 +1,64 @@
+"""Pure helpers for one incoming text: button payloads, language detection, blank messages.
+
+- :func:`parse_payload` reads Rasa's button syntax ``/intent{"slot": "value"}`` (or ``/intent``)
+  into a parse dict with confidence 1.0, so button presses never go through the NLU.
+- :func:`detect_language` guesses ``zh-TW`` (any CJK ideograph) or ``en`` (Latin words only), or
+  None when the text shows no language (digits, emoji, an e-mail address …).
+- :func:`is_blank` is True for text with no letter or digit (whitespace, emoji, punctuation).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from typing import Any
+
+_PAYLOAD = re.compile(r"^/([A-Za-z_][\w-]*)(\{.*\})?\s*$", re.DOTALL)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_NOT_LANGUAGE = re.compile(r"\S+@\S+|https?://\S+|\b[A-Z0-9]{6,}\b")
+
+
+def parse_payload(text: str) -> dict[str, Any] | None:
+    """Return a Rasa parse dict for a ``/intent{json}`` payload, or None if ``text`` is not one.
+
+    Entities come from the JSON object (one entity per key; a list value gives one entity per item).
+    Malformed JSON makes the text "not a payload", so it goes to the NLU like any other text.
+    """
+    match = _PAYLOAD.match(text.strip())
+    if not match:
+        return None
+    intent, raw = match.group(1), match.group(2)
+    entities: list[dict[str, Any]] = []
+    if raw:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            return None
+        for name, value in data.items():
+            for item in value if isinstance(value, list) else [value]:
+                entities.append(
+                    {"entity": name, "value": item, "start": 0, "end": 0, "extractor": "payload"}
+                )
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": entities,
+        "intent_ranking": [{"name": intent, "confidence": 1.0}],
+    }
+
+
+def detect_language(text: str) -> str | None:
+    """Return ``"zh-TW"``, ``"en"`` or None (no clear language) for ``text``."""
+    if _CJK.search(text):
+        return "zh-TW"
+    words = _LATIN_WORD.findall(_NOT_LANGUAGE.sub(" ", text))
+    return "en" if words else None
+
+
+def is_blank(text: str) -> bool:
+    """True when ``text`` has no letter or digit (empty, whitespace, emoji or punctuation only)."""
+    return not any(unicodedata.category(ch)[0] in "LN" for ch in text)

@@ -1,0 +1,222 @@
+"""What the bot does with one parsed user message: the dialogue state machine.
+
+The conversation is in one of two phases, and each turn's input falls in one of three kinds; the
+``TRANSITIONS`` table below is the whole machine (diagram in ``bot/dialogue/README.md``):
+
+=========  ============  ==================================================================
+phase      input         step
+=========  ============  ==================================================================
+idle       rule          run the intent rule's actions (a form action activates that form)
+idle       no_rule       run the ``nlu_fallback`` rule (says what the bot can do)
+in_form    fills_slot    validate (``validate_<form>``), ask the next slot, or submit on completion
+in_form    rule          interruption: run the rule (answer, cancel …), then re-ask the same slot
+in_form    no_rule       say it was not understood (``utter_form_retry``) and re-ask the slot
+=========  ============  ==================================================================
+
+"fills_slot" means the message filled the form's requested slot through a slot mapping (Rasa's
+form extraction wins over rules, as in Rasa; give ``from_text`` mappings a ``not_intent`` list so
+questions and ``cancel`` are not taken as answers). A form completing runs the action rule
+``- action: <form>`` / ``- active_loop: null`` (its submit action).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import Any
+
+from bot.dialogue.domain import REQUESTED_SLOT, Domain
+from bot.dialogue.rules import Rule, RuleSet
+from bot.dialogue.runner import ActionRunner
+from bot.dialogue.slots import extract_slots
+from bot.dialogue.state import DialogueState
+
+FALLBACK_INTENT = "nlu_fallback"
+MAX_ACTIONS_PER_TURN = 20
+
+
+class Phase(StrEnum):
+    """Where the conversation is when a message arrives."""
+
+    IDLE = "idle"
+    IN_FORM = "in_form"
+
+
+class Input(StrEnum):
+    """What kind of message arrived, relative to the phase."""
+
+    FILLS_SLOT = "fills_slot"
+    RULE = "rule"
+    NO_RULE = "no_rule"
+
+
+Step = Callable[["Turn"], Awaitable[None]]
+
+
+class Turn:
+    """One user message being handled; replies accumulate in :attr:`out`."""
+
+    def __init__(
+        self, domain: Domain, rules: RuleSet, runner: ActionRunner, state: DialogueState
+    ) -> None:
+        self.domain, self.rules, self.runner, self.state = domain, rules, runner, state
+        self.out: list[dict[str, Any]] = []
+        self.rule: Rule | None = None
+        self.filled: dict[str, Any] = {}
+        self._budget = MAX_ACTIONS_PER_TURN
+
+    @property
+    def intent(self) -> str:
+        """The intent of the message being handled."""
+        return str((self.state.latest_message.get("intent") or {}).get("name") or FALLBACK_INTENT)
+
+    async def handle(self) -> list[dict[str, Any]]:
+        """Extract slots, classify the turn, run the step from ``TRANSITIONS``; return replies."""
+        self.filled = extract_slots(
+            self.domain,
+            self.state.latest_message,
+            self.state.active_loop,
+            self.state.requested_slot,
+        )
+        for name, value in self.filled.items():
+            self.state.set_slot(name, value, self.domain)
+        phase, kind = self.classify()
+        await TRANSITIONS[(phase, kind)](self)
+        return self.out
+
+    def classify(self) -> tuple[Phase, Input]:
+        """Return (phase, input kind) for this message; sets :attr:`rule` when one applies."""
+        state = self.state
+        entities = {str(e.get("entity")) for e in state.latest_message.get("entities") or []}
+        self.rule = self.rules.for_intent(self.intent, entities, state.active_loop, state.slots)
+        if state.active_loop is None:
+            return Phase.IDLE, Input.RULE if self.rule else Input.NO_RULE
+        if state.requested_slot and state.requested_slot in self.filled:
+            return Phase.IN_FORM, Input.FILLS_SLOT
+        if self.rule and self.intent == FALLBACK_INTENT and self.rule.active_loop is None:
+            self.rule = None  # the generic fallback is for idle talk; in a form, re-ask instead
+        return Phase.IN_FORM, Input.RULE if self.rule else Input.NO_RULE
+
+    # -- steps -----------------------------------------------------------------------------
+
+    async def run_rule(self) -> None:
+        """Run the matched rule's actions (stopping when a form takes over)."""
+        assert self.rule is not None
+        await self.run_actions(list(self.rule.actions), self.rule)
+
+    async def fallback(self) -> None:
+        """No rule for the intent: run the ``nlu_fallback`` rule, else ``utter_default``."""
+        self.rule = self.rules.for_intent(FALLBACK_INTENT, set(), None, self.state.slots)
+        if self.rule:
+            await self.run_rule()
+        else:
+            self.runner.utter(self.state, self.out, "utter_default")
+
+    async def form_continue(self) -> None:
+        """The requested slot was answered: validate, then ask the next slot or submit."""
+        assert self.state.active_loop is not None
+        await self.form_step(self.state.active_loop, validate=True)
+
+    async def interrupt(self) -> None:
+        """A question (or cancel …) in the middle of a form; the form re-asks afterwards."""
+        await self.run_rule()
+        await self.resume_form()
+
+    async def form_retry(self) -> None:
+        """Nothing usable in the message while a form asks: say so, then ask again."""
+        self.runner.utter(self.state, self.out, "utter_form_retry")
+        await self.resume_form()
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    async def run_actions(self, actions: list[str], rule: Rule | None = None) -> None:
+        """Run ``actions`` in order, following ``FollowupAction`` events and action rules."""
+        last = None
+        while actions and self._budget > 0:
+            name = actions.pop(0)
+            self._budget -= 1
+            last = name
+            if name in self.domain.forms:
+                if self.state.active_loop == name:
+                    await self.form_step(name, validate=False)
+                else:
+                    await self.activate_form(name)
+                return
+            result = await self.runner.run(name, self.state, self.out)
+            actions = result.followups + actions
+        if last and rule is not None and not rule.wait_for_user_input:
+            follow = self.rules.after_action(last, self.state.active_loop, self.state.slots)
+            if follow:
+                await self.run_actions(list(follow.actions), follow)
+
+    async def resume_form(self) -> None:
+        """If a form is (still, or newly) active and did not just ask, ask its next slot."""
+        form = self.state.active_loop
+        if form and self.state.latest_action_name != form:
+            await self.form_step(form, validate=False)
+
+    async def activate_form(self, form: str) -> None:
+        """Activate ``form``: take slots the activating message already gave, then ask."""
+        self.state.apply({"event": "active_loop", "name": form}, self.domain)
+        fresh = extract_slots(self.domain, self.state.latest_message, form, None)
+        required = set(self.domain.forms[form])
+        for name, value in fresh.items():
+            if name in required:
+                self.state.set_slot(name, value, self.domain)
+        await self.form_step(form, validate=bool(required & set(fresh)))
+
+    async def form_step(self, form: str, *, validate: bool) -> None:
+        """Validate the latest slot candidates, then ask the next missing slot or complete."""
+        requested: Any = ...
+        if not validate and self._asking_missing():
+            requested = self.state.requested_slot  # re-ask the same slot
+        validator = f"validate_{form}"
+        if self.runner.is_custom(validator) and requested is ...:
+            before = len(self.state.new_events)
+            await self.runner.run(validator, self.state, self.out)
+            for event in self.state.new_events[before:]:
+                if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT:
+                    requested = event.get("value")
+            if self.state.active_loop != form:  # the validator ended the form
+                return
+        if requested is ...:
+            missing = (s for s in self.domain.forms[form] if self.state.slots.get(s) is None)
+            requested = next(missing, None)
+        self.state.apply({"event": "action", "name": form}, self.domain)
+        if requested is None:
+            await self.complete_form(form)
+        else:
+            self.state.set_slot(REQUESTED_SLOT, requested, self.domain)
+            await self.ask(form, str(requested))
+
+    def _asking_missing(self) -> bool:
+        slot = self.state.requested_slot
+        return slot is not None and self.state.slots.get(slot) is None
+
+    async def complete_form(self, form: str) -> None:
+        """Deactivate ``form`` and run its submit rule."""
+        self.state.apply({"event": "active_loop", "name": None}, self.domain)
+        self.state.set_slot(REQUESTED_SLOT, None, self.domain)
+        rule = self.rules.after_action(form, form, self.state.slots)
+        if rule:
+            await self.run_actions(list(rule.actions), rule)
+
+    async def ask(self, form: str, slot: str) -> None:
+        """Ask for ``slot``: ``action_ask_<form>_<slot>``, ``action_ask_<slot>``, or a response."""
+        for name in (f"action_ask_{form}_{slot}", f"action_ask_{slot}"):
+            if self.runner.is_custom(name):
+                await self.runner.run(name, self.state, self.out)
+                return
+        for name in (f"utter_ask_{form}_{slot}", f"utter_ask_{slot}"):
+            if name in self.domain.responses:
+                self.runner.utter(self.state, self.out, name)
+                return
+
+
+TRANSITIONS: dict[tuple[Phase, Input], Step] = {
+    (Phase.IDLE, Input.RULE): Turn.run_rule,
+    (Phase.IDLE, Input.NO_RULE): Turn.fallback,
+    (Phase.IN_FORM, Input.FILLS_SLOT): Turn.form_continue,
+    (Phase.IN_FORM, Input.RULE): Turn.interrupt,
+    (Phase.IN_FORM, Input.NO_RULE): Turn.form_retry,
+}

@@ -1,0 +1,69 @@
+"""The service container built once at start-up and shared by the app, the console and tools.
+
+:func:`build_services` applies the database migrations (``db.session.upgrade``; idempotent and safe
+when several processes start together), opens the engine and session factory, loads (or trains, on
+first start) the NLU model, registers the ``actions`` package with a ``rasa_sdk`` executor and
+builds the dialogue :class:`~bot.dialogue.Engine`. :meth:`Services.close` disposes the DB engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rasa_sdk.executor import ActionExecutor
+from sqlalchemy.engine import Engine as DbEngine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock, clock_for
+from bot.config import Settings
+from bot.dialogue import Engine, Parser, load_domain, load_rules
+from db.session import make_engine, make_session_factory, upgrade
+
+BOT_DIR = Path(__file__).resolve().parent
+DOMAIN_PATH = BOT_DIR / "domain.yml"
+RULES_PATH = BOT_DIR / "rules.yml"
+
+
+@dataclass
+class Services:
+    """Everything a request handler needs; built by :func:`build_services`."""
+
+    settings: Settings
+    clock: Clock
+    db_engine: DbEngine
+    session_factory: sessionmaker[Session]
+    nlu: Parser
+    engine: Engine
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.db_engine.dispose()
+
+
+def make_executor() -> ActionExecutor:
+    """An executor with every action of the ``actions`` package (as the action server has)."""
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    return executor
+
+
+def build_services(settings: Settings, *, migrate: bool = True) -> Services:
+    """Build the container for ``settings`` (see the module docstring)."""
+    from bot.nlu_service import get_model
+
+    if migrate:
+        upgrade(settings.database_url)
+    db_engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(db_engine)
+    clock = clock_for(settings.now)
+    nlu: Parser = get_model(settings)
+    engine = Engine(
+        domain=load_domain(DOMAIN_PATH),
+        rules=load_rules(RULES_PATH),
+        nlu=nlu,
+        executor=make_executor(),
+        session_factory=session_factory,
+        clock=clock,
+    )
+    return Services(settings, clock, db_engine, session_factory, nlu, engine)
