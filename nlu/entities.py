@@ -1,0 +1,135 @@
+"""Entity extraction by rules (``RegexEntityExtractor``) and lookup tables
+(``LookupEntityExtractor``) over normalised text, reported with offsets into the original text.
+
+Entity names and values follow docs/CONTRACTS.md: ``email`` (as typed), ``phone`` (digits, ``+886``
+→ ``0``, extension as ``#ext``), ``invite_code`` (upper-case, dashes removed; alphabet
+:data:`INVITE_ALPHABET`), ``date`` (ISO), ``amount`` (int NTD), ``age`` (int), ``round`` (108-1 /
+108-2), and the lookup entities ``milestone``, ``prize_stage``, ``award_tier``, ``nationality``,
+``expertise``, ``language`` (canonical values from the data files' synonyms). Regex matches win over
+lookup matches; among lookups the leftmost-longest match wins; spans never overlap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from nlu.dates import find_dates
+from nlu.normalize import Normalized, to_traditional
+from nlu.numbers import parse_number
+
+__all__ = ["INVITE_ALPHABET", "EntityExtractor"]
+
+INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+REGEX = "RegexEntityExtractor"
+LOOKUP = "LookupEntityExtractor"
+
+_CODE_CHAR = "[" + INVITE_ALPHABET.lower() + "]"
+_NUM = (
+    r"(?:\d[\d,]*(?:\.\d+)?|[零〇一二兩三四五六七八九十])[\d,.零〇一二兩三四五六七八九十百千萬億]*"
+)
+_EXT = r"(?:\s*(?:轉|#|ext\.?|分機|x)\s*(\d{1,6}))?"
+
+_EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")
+_PHONES = [
+    re.compile(r"(?<![\d+])(?:\+886[\s-]?|0)9\d{2}[\s-]?\d{3}[\s-]?\d{3}(?!\d)" + _EXT),
+    re.compile(
+        r"(?<![\d+])(?:\+886[\s-]?\(?0?|\(0|0)\d{1,2}\)?[\s-]?\d{3,4}[\s-]?\d{4}(?!\d)" + _EXT
+    ),
+    re.compile(r"(?<![\d/\-])\d{4}-\d{4}(?![\d/\-])" + _EXT),
+]
+_INVITE = re.compile(rf"(?<![a-z0-9]){_CODE_CHAR}{{4}}-?{_CODE_CHAR}{{4,8}}(?![a-z0-9])")
+_INVITE_CUE = re.compile(r"(邀請碼|邀请码|invite|code|代碼|序號)\W{0,3}$")
+_AMOUNT = re.compile(rf"(?:(nt\$|ntd|\$|新台幣|新臺幣)\s*)?({_NUM})\s*(元|塊錢|塊|ntd|dollars)?")
+_AGE = [
+    re.compile(rf"({_NUM})\s*(?:足?歲|years?[\s-]old|yrs?[\s-]old|y/o)"),
+    re.compile(r"(?:\bage|\baged|\bi'm|\bi am)\s*(\d{1,3})(?![\d,.萬])"),
+]
+_ROUND = re.compile(r"(?<!\d)108\s*-\s*([12])(?!\d)")
+
+
+def _entity(name: str, value: Any, start: int, end: int, extractor: str) -> dict[str, Any]:
+    return {"entity": name, "start": start, "end": end, "value": value, "extractor": extractor}
+
+
+def _phone_value(match: re.Match[str]) -> str:
+    ext = match.group(1)
+    body = match.group(0)[: match.start(1) - match.start(0)] if ext else match.group(0)
+    digits = re.sub(r"\D", "", body)
+    if digits.startswith("886"):
+        digits = "0" + digits[3:].lstrip("0")
+    return digits + (f"#{ext}" if ext else "")
+
+
+def _regex_matches(text: str, now: datetime) -> Iterator[tuple[int, int, str, Any]]:
+    """Yield ``(start, end, entity, value)`` candidates in priority order."""
+    for m in _EMAIL.finditer(text):
+        yield m.start(), m.end(), "email", m.group(0)
+    for pattern in _PHONES:
+        for m in pattern.finditer(text):
+            yield m.start(), m.end(), "phone", _phone_value(m)
+    for m in _INVITE.finditer(text):
+        code = m.group(0).replace("-", "")
+        has_cue = _INVITE_CUE.search(text[max(0, m.start() - 12) : m.start()]) is not None
+        has_letter = any(c.isalpha() for c in code)
+        if has_letter and (has_cue or any(c.isdigit() for c in code)):
+            yield m.start(), m.end(), "invite_code", code.upper()
+    for start, end, iso in find_dates(text, now):
+        yield start, end, "date", iso
+    for pattern in _AGE:
+        for m in pattern.finditer(text):
+            age = parse_number(m.group(1))
+            if age is not None and 0 < age < 130:
+                yield m.start(), m.end(), "age", age
+    for m in _AMOUNT.finditer(text):
+        number = m.group(2).rstrip(",.")
+        if not (m.group(1) or m.group(3) or number[-1] in "萬億"):
+            continue
+        value = parse_number(number)
+        if value:
+            yield m.start(), m.end(), "amount", value
+    for m in _ROUND.finditer(text):
+        yield m.start(), m.end(), "round", f"108-{m.group(1)}"
+
+
+class EntityExtractor:
+    """Regex rules plus lookup tables; build once, then call :meth:`extract` per message."""
+
+    def __init__(self, lookups: Mapping[str, Sequence[str]], synonyms: Mapping[str, str]) -> None:
+        canonical = {to_traditional(k): v for k, v in synonyms.items()}
+        self._values: dict[str, tuple[str, str]] = {}
+        for entity, elements in sorted(lookups.items()):
+            for element in elements:
+                key = to_traditional(element)
+                if key:
+                    self._values.setdefault(key, (entity, canonical.get(key, element)))
+        alternatives = []
+        for key in sorted(self._values, key=lambda k: (-len(k), k)):
+            left = r"(?<![a-z0-9])" if key[0].isascii() and key[0].isalnum() else ""
+            right = r"(?![a-z0-9])" if key[-1].isascii() and key[-1].isalnum() else ""
+            alternatives.append(left + re.escape(key) + right)
+        self._lookup = re.compile("|".join(alternatives)) if alternatives else None
+
+    def extract(self, norm: Normalized, now: datetime) -> list[dict[str, Any]]:
+        """Entities of ``norm`` (sorted by start), offsets into ``norm.original``."""
+        text = norm.text
+        taken: list[tuple[int, int]] = []
+        found: list[dict[str, Any]] = []
+
+        def take(start: int, end: int, name: str, value: Any, extractor: str) -> None:
+            if end > start and not any(s < end and start < e for s, e in taken):
+                taken.append((start, end))
+                o_start, o_end = norm.span(start, end)
+                found.append(_entity(name, value, o_start, o_end, extractor))
+
+        for start, end, name, value in _regex_matches(text, now):
+            if name == "email":
+                value = norm.original[slice(*norm.span(start, end))].strip()
+            take(start, end, name, value, REGEX)
+        if self._lookup is not None:
+            for m in self._lookup.finditer(text):
+                entity, value = self._values[m.group(0)]
+                take(m.start(), m.end(), entity, value, LOOKUP)
+        return sorted(found, key=lambda e: (e["start"], e["end"]))

@@ -1,0 +1,154 @@
+"""The NLU model: train from the data files, save/load one gzipped JSON file, parse messages.
+
+``NLUModel.parse(text, now)`` returns Rasa's parse shape::
+
+    {"text": str, "intent": {"name": str, "confidence": float},
+     "entities": [{"entity", "value", "start", "end", "extractor"}, ...],
+     "intent_ranking": [{"name", "confidence"}, ...]}  # at most 10, best first
+
+with Rasa's FallbackClassifier semantics: when the best confidence is below ``threshold`` the intent
+is ``nlu_fallback`` with confidence = threshold, inserted at the top of the ranking. A message
+without any letter, digit or CJK character (empty, whitespace, emoji or punctuation only) is
+``nlu_fallback`` with confidence 1.0. ``parse`` never raises for any ``str``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from nlu.classifier import IntentClassifier, train_classifier
+from nlu.entities import EntityExtractor
+from nlu.normalize import normalize
+from nlu.training_data import TrainingData, load_training_data
+
+__all__ = ["DATA_DIR", "FALLBACK", "NLUModel", "load_or_train", "train"]
+
+DATA_DIR = Path(__file__).parent / "data"
+FALLBACK = "nlu_fallback"
+FORMAT = 1
+RANKING_SIZE = 10
+TZ = ZoneInfo("Asia/Taipei")
+
+
+def _has_content(text: str) -> bool:
+    return any(c.isalnum() for c in text)
+
+
+class NLUModel:
+    """A trained intent classifier plus the entity extractor built from the same data."""
+
+    def __init__(
+        self,
+        classifier: IntentClassifier,
+        extractor_data: dict[str, Any],
+        threshold: float = 0.3,
+        data_hash: str = "",
+    ) -> None:
+        self.classifier = classifier
+        self.extractor_data = extractor_data
+        self.extractor = EntityExtractor(extractor_data["lookups"], extractor_data["synonyms"])
+        self.threshold = threshold
+        self.data_hash = data_hash
+
+    @property
+    def intents(self) -> list[str]:
+        """The intents the model knows (without ``nlu_fallback``)."""
+        return list(self.classifier.intents)
+
+    def rank(self, normalized_text: str) -> list[dict[str, Any]]:
+        """All intents with confidences for an already normalised text, best first."""
+        probs = (
+            self.classifier.probabilities(normalized_text)
+            if _has_content(normalized_text)
+            else None
+        )
+        if probs is None:
+            return [{"name": FALLBACK, "confidence": 1.0}]
+        order = sorted(range(len(probs)), key=lambda i: (-float(probs[i]), i))
+        return [{"name": self.intents[i], "confidence": float(probs[i])} for i in order]
+
+    def parse(self, text: str, now: datetime | None = None) -> dict[str, Any]:
+        """Parse ``text`` into Rasa's parse shape (see the module docstring)."""
+        text = text if isinstance(text, str) else str(text)
+        norm = normalize(text)
+        when = now if now is not None else datetime.now(TZ)
+        ranking = self.rank(norm.text)[:RANKING_SIZE]
+        intent = dict(ranking[0])
+        if intent["name"] != FALLBACK and intent["confidence"] < self.threshold:
+            intent = {"name": FALLBACK, "confidence": self.threshold}
+            ranking = [intent, *ranking][:RANKING_SIZE]
+        entities = self.extractor.extract(norm, when) if norm.text else []
+        return {"text": text, "intent": intent, "entities": entities, "intent_ranking": ranking}
+
+    def save(self, path: Path) -> None:
+        """Write the model atomically as gzipped JSON (byte-identical for the same data)."""
+        doc = {
+            "format": FORMAT,
+            "data_hash": self.data_hash,
+            "classifier": self.classifier.to_dict(),
+            "entities": self.extractor_data,
+        }
+        payload = json.dumps(doc, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+            gz.write(payload)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, threshold: float = 0.3) -> NLUModel:
+        """Read a model written by :meth:`save`; raises ``ValueError`` if it is not one."""
+        try:
+            doc = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
+            if doc.get("format") != FORMAT:
+                raise ValueError(f"{path}: unknown model format {doc.get('format')!r}")
+            classifier = IntentClassifier.from_dict(doc["classifier"])
+            return cls(classifier, doc["entities"], threshold, doc.get("data_hash", ""))
+        except (OSError, EOFError, KeyError, TypeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"{path}: not a readable NLU model ({exc})") from exc
+
+
+def _data_hash(data_dir: Path) -> str:
+    files = sorted(data_dir.glob("*.yml")) if data_dir.is_dir() else [data_dir]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def model_from_data(data: TrainingData, threshold: float = 0.3, data_hash: str = "") -> NLUModel:
+    """Train a model from already loaded training data."""
+    texts = [normalize(e.text).text for e in data.examples]
+    classifier = train_classifier(texts, [e.intent for e in data.examples])
+    extractor_data = {"lookups": data.lookups, "synonyms": data.synonyms}
+    return NLUModel(classifier, extractor_data, threshold, data_hash)
+
+
+def train(data_dir: Path = DATA_DIR, threshold: float = 0.3) -> NLUModel:
+    """Train from the YAML files in ``data_dir`` (or one file); deterministic for the same data."""
+    return model_from_data(load_training_data(data_dir), threshold, _data_hash(data_dir))
+
+
+def load_or_train(model_path: Path, data_dir: Path = DATA_DIR, threshold: float = 0.3) -> NLUModel:
+    """Load ``model_path``; first (re)train and save it if it is missing, unreadable, older than
+    any data file, or was trained from different data."""
+    files = sorted(data_dir.glob("*.yml")) if data_dir.is_dir() else [data_dir]
+    newest = max((p.stat().st_mtime for p in files), default=0.0)
+    if model_path.exists() and model_path.stat().st_mtime >= newest:
+        try:
+            model = NLUModel.load(model_path, threshold)
+            if model.data_hash == _data_hash(data_dir):
+                return model
+        except ValueError:
+            pass
+    model = train(data_dir, threshold)
+    model.save(model_path)
+    return model
