@@ -2,8 +2,9 @@
 softmax-temperature calibration of its scores.
 
 Training uses scikit-learn's ``LinearSVC`` (deterministic: fixed ``random_state`` and data
-order). The fitted weights are exported to plain arrays, so inference needs only numpy: ``softmax((x · W + b) / T)`` over the few non-zero
-features of one message. The temperature ``T`` is fitted on out-of-fold predictions, so the
+order). The fitted weights are exported to plain arrays, so inference needs only numpy:
+``softmax((x @ W + b) / T)`` over the few non-zero features of one message. The
+temperature ``T`` is fitted on out-of-fold predictions, so the
 confidences of unseen messages are calibrated (minimum log-loss) rather than over-confident.
 """
 

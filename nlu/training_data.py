@@ -3,7 +3,8 @@
 
 Entity annotations use Rasa's syntax: ``[text](entity)`` and
 ``[text]{"entity": "name", "value": "canonical"}``; :func:`parse_example` strips them and returns
-the plain text with the annotated spans. A malformed file raises :class:`TrainingDataError` naming it.
+the plain text with the annotated spans. A malformed file raises :class:`TrainingDataError`
+naming it.
 """
 
 from __future__ import annotations
