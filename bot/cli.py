@@ -22,6 +22,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 _COMMAND_MODULES = [
     "bot.commands.serve",
     "bot.commands.db",
+    "bot.commands.knowledge",
 ]
 
 
