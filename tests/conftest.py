@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+pytest_plugins = ["tests.fakes.fixtures"]  # fake LINE / Telegram servers (tests/fakes)
+
 PG_ADMIN_URL = os.environ.get(
     "AIGO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -15,10 +15,18 @@ without knowing either SDK::
     └── TransientError           5xx, timeouts, connection errors — retry with backoff
 
 A LINE 409 (``X-Line-Retry-Key`` already accepted) is *not* an error: the senders report it as a
-success with ``duplicate=True``.
+success with ``duplicate=True``. :func:`with_retries` retries the retryable ones in-process.
 """
 
 from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 class SendError(Exception):
@@ -80,3 +88,23 @@ def error_for_status(
     if status == 403:
         return RecipientUnreachable(channel, status, detail)
     return InvalidRequest(channel, status, detail)
+
+
+async def with_retries(
+    send: Callable[[], Awaitable[T]], attempts: int = 4, base_delay: float = 0.5
+) -> T:
+    """Call ``send`` until it succeeds, retrying retryable errors (honouring ``retry_after``).
+
+    Waits ``retry_after`` (capped at 30 s) after a 429, else ``base_delay * 2**n``; re-raises the
+    last error after ``attempts`` tries and any non-retryable error at once.
+    """
+    for attempt in range(attempts):
+        try:
+            return await send()
+        except SendError as exc:
+            if not exc.retryable or attempt == attempts - 1:
+                raise
+            wait = getattr(exc, "retry_after", None) or base_delay * 2**attempt
+            log.warning("%s; retrying in %.1f s", exc, wait)
+            await asyncio.sleep(min(wait, 30.0))
+    raise AssertionError("unreachable")  # pragma: no cover

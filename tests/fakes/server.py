@@ -22,7 +22,7 @@ def free_port() -> int:
 class ThreadedServer:
     """``uvicorn`` serving ``app`` in a daemon thread; ``url`` is ``http://127.0.0.1:<port>``."""
 
-    def __init__(self, app: Any, port: int | None = None) -> None:
+    def __init__(self, app: Any, port: int | None = None, *, lifespan: str = "off") -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(

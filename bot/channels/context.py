@@ -1,0 +1,75 @@
+"""What the LINE and Telegram channel adapters need from the rest of the service.
+
+``turn(sender_key, text, channel, metadata)`` runs one dialogue turn and returns the engine's
+Rasa-style responses; the app wires it to ``engine.handle(UserMessage(...))``. Everything here
+that touches the database runs in a worker thread (sessions are synchronous).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.ratelimit import SlidingWindowLimiter
+from db import users
+from db.models import CallbackPayload
+
+log = logging.getLogger(__name__)
+
+TurnHandler = Callable[[str, str, str, dict[str, Any]], Awaitable[list[dict[str, Any]]]]
+
+
+@dataclass
+class ChannelContext:
+    """Shared dependencies of the channel adapters."""
+
+    session_factory: sessionmaker[Session]
+    now: Callable[[], datetime]
+    turn: TurnHandler
+    limiter: SlidingWindowLimiter = field(default_factory=SlidingWindowLimiter)
+
+    async def set_active(self, channel: str, external_id: str, active: bool) -> None:
+        """Mark the user behind an identity (in)active, creating them on activation."""
+        await asyncio.to_thread(self._set_active, channel, external_id, active)
+
+    def _set_active(self, channel: str, external_id: str, active: bool) -> None:
+        with self.session_factory.begin() as session:
+            if active:
+                users.get_or_create_user(session=session, channel=channel, external_id=external_id)
+            users.set_active(
+                session=session, channel=channel, external_id=external_id, active=active
+            )
+        log.info("%s user %s marked %s", channel, external_id, "active" if active else "inactive")
+
+    async def store_payloads(self, payloads: list[str]) -> dict[str, str]:
+        """Store long button payloads; return payload → short reference (``cb:<token>``)."""
+        if not payloads:
+            return {}
+        return await asyncio.to_thread(self._store_payloads, sorted(set(payloads)))
+
+    def _store_payloads(self, payloads: list[str]) -> dict[str, str]:
+        refs = {p: secrets.token_urlsafe(12) for p in payloads}
+        with self.session_factory.begin() as session:
+            now = self.now()
+            session.add_all(
+                CallbackPayload(token=t, payload=p, created_at=now) for p, t in refs.items()
+            )
+        return {p: f"cb:{t}" for p, t in refs.items()}
+
+    async def load_payload(self, ref: str) -> str | None:
+        """The payload stored for a ``cb:<token>`` reference, or None if unknown."""
+        token = ref.removeprefix("cb:")
+        return await asyncio.to_thread(self._load_payload, token)
+
+    def _load_payload(self, token: str) -> str | None:
+        with self.session_factory() as session:
+            stmt = sa.select(CallbackPayload.payload).where(CallbackPayload.token == token)
+            return session.scalars(stmt).first()

@@ -1,0 +1,254 @@
+"""The durable webhook inbox and the worker that processes it.
+
+Contract:
+- A webhook handler calls :meth:`InboxWorker.store` with the parsed events; it returns only after
+  the rows are committed to ``inbox_events`` (unique on ``(channel, event_id)``: a redelivered
+  event is ignored, never stored twice). Only then does the handler answer 200.
+- The worker processes rows *after* the ack, one at a time per ``sender_key`` in ``id`` order, and
+  up to ``concurrency`` senders in parallel. A row whose handler succeeds becomes ``done``; a
+  handler exception is logged with its traceback and the row retried with backoff (later rows of
+  that sender wait) until ``max_attempts``, then it becomes ``failed``.
+- On start the worker picks up every row still ``pending`` (e.g. left by a crash after the ack), so
+  an acknowledged event is always answered. The window between a handler's side effects and the
+  ``done`` commit is at-least-once: a crash exactly there processes the event again.
+- One worker per database: several processes draining one inbox could interleave a sender's rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from db.models import InboxEvent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """One event to store: its platform id, the sender it belongs to and its raw payload."""
+
+    channel: str
+    event_id: str
+    sender_key: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """A stored event handed to a channel handler."""
+
+    id: int
+    channel: str
+    event_id: str
+    sender_key: str
+    payload: dict[str, Any]
+    received_at: datetime
+    attempts: int
+
+
+Handler = Callable[[InboxRow], Awaitable[None]]
+
+
+def store_events(*, session: Session, events: Iterable[NewEvent], now: datetime) -> int:
+    """Insert ``events`` unless already present; return how many were new. Never commits."""
+    rows = [
+        {
+            "channel": e.channel,
+            "event_id": e.event_id,
+            "sender_key": e.sender_key,
+            "payload": e.payload,
+            "status": "pending",
+            "received_at": now,
+        }
+        for e in events
+    ]
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(InboxEvent).on_conflict_do_nothing(index_elements=["channel", "event_id"])
+    stored = 0
+    for row in rows:  # one statement per row keeps the rowcount exact on both engines
+        stored += session.execute(stmt, row).rowcount  # type: ignore[attr-defined]
+    return stored
+
+
+def pending_senders(*, session: Session) -> list[str]:
+    """Sender keys that have at least one pending row."""
+    stmt = sa.select(InboxEvent.sender_key).where(InboxEvent.status == "pending").distinct()
+    return list(session.scalars(stmt))
+
+
+def next_pending(*, session: Session, sender_key: str) -> InboxRow | None:
+    """The oldest pending row of ``sender_key``, or None."""
+    stmt = (
+        sa.select(InboxEvent)
+        .where(InboxEvent.status == "pending", InboxEvent.sender_key == sender_key)
+        .order_by(InboxEvent.id)
+        .limit(1)
+    )
+    row = session.scalars(stmt).first()
+    if row is None:
+        return None
+    return InboxRow(
+        row.id,
+        row.channel,
+        row.event_id,
+        row.sender_key,
+        dict(row.payload),
+        row.received_at,
+        row.attempts,
+    )
+
+
+class InboxWorker:
+    """Stores webhook events durably and drains them per sender in the background."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        handlers: Mapping[str, Handler],
+        *,
+        now: Callable[[], datetime],
+        concurrency: int = 16,
+        max_attempts: int = 3,
+        retry_delay: float = 1.0,
+        rescan_interval: float = 5.0,
+    ) -> None:
+        self._sessions = session_factory
+        self._handlers = handlers  # looked up per row, so handlers may be added after init
+        self._now = now
+        self._slots = asyncio.Semaphore(concurrency)
+        self._max_attempts = max_attempts
+        self._retry_delay = retry_delay
+        self._rescan_interval = rescan_interval
+        self._dirty: set[str] = set()
+        self._busy: dict[str, asyncio.Task[None]] = {}
+        self._wake = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+
+    # --- storing --------------------------------------------------------------------------------
+
+    async def store(self, events: list[NewEvent]) -> int:
+        """Commit ``events`` (duplicates ignored) and schedule them; return how many were new."""
+        if not events:
+            return 0
+        stored = await asyncio.to_thread(self._store_sync, events)
+        self._dirty.update(e.sender_key for e in events)
+        self._wake.set()
+        return stored
+
+    def _store_sync(self, events: list[NewEvent]) -> int:
+        with self._sessions.begin() as session:
+            return store_events(session=session, events=events, now=self._now())
+
+    # --- draining -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the background loop; it first picks up rows left pending by an earlier run."""
+        if self._loop_task is None:
+            self._loop_task = asyncio.create_task(self._run(), name="inbox-worker")
+
+    async def stop(self) -> None:
+        """Stop taking new rows, cancel the loop and wait for in-flight handlers (10 s max)."""
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+            self._loop_task = None
+        tasks = list(self._busy.values())
+        if tasks:
+            await asyncio.wait(tasks, timeout=10)
+            for task in tasks:
+                task.cancel()
+
+    async def idle(self, timeout: float = 10.0) -> bool:
+        """Wait until nothing is pending in memory or in flight (tests, benchmarks)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if (
+                not self._dirty
+                and not self._busy
+                and not await asyncio.to_thread(self._pending_senders)
+            ):
+                return True
+            await asyncio.sleep(0.02)
+        return False
+
+    def _pending_senders(self) -> list[str]:
+        with self._sessions() as session:
+            return pending_senders(session=session)
+
+    async def _run(self) -> None:
+        last_scan = 0.0
+        while True:
+            if time.monotonic() - last_scan >= self._rescan_interval:
+                try:
+                    self._dirty.update(await asyncio.to_thread(self._pending_senders))
+                except Exception:
+                    log.exception("inbox: scanning for pending events failed")
+                last_scan = time.monotonic()
+            for key in list(self._dirty):
+                if key not in self._busy:
+                    self._dirty.discard(key)
+                    self._busy[key] = asyncio.create_task(self._drain(key))
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._rescan_interval)
+
+    async def _drain(self, sender_key: str) -> None:
+        try:
+            async with self._slots:
+                while True:
+                    row = await asyncio.to_thread(self._next, sender_key)
+                    if row is None:
+                        break
+                    if not await self._process(row):
+                        await asyncio.sleep(self._retry_delay * 2**row.attempts)
+        except Exception:
+            log.exception("inbox: draining %s failed", sender_key)
+        finally:
+            self._busy.pop(sender_key, None)
+            if sender_key in self._dirty:
+                self._wake.set()
+
+    def _next(self, sender_key: str) -> InboxRow | None:
+        with self._sessions() as session:
+            return next_pending(session=session, sender_key=sender_key)
+
+    async def _process(self, row: InboxRow) -> bool:
+        """Run the handler for ``row`` and record the outcome; True when it is finished."""
+        handler = self._handlers.get(row.channel)
+        try:
+            if handler is None:
+                raise LookupError(f"no inbox handler for channel {row.channel!r}")
+            await handler(row)
+        except Exception as exc:
+            log.exception("inbox: event %s/%s failed", row.channel, row.event_id)
+            final = row.attempts + 1 >= self._max_attempts
+            await asyncio.to_thread(self._finish, row.id, exc, final)
+            return final
+        await asyncio.to_thread(self._finish, row.id, None, True)
+        return True
+
+    def _finish(self, row_id: int, error: Exception | None, final: bool) -> None:
+        values: dict[str, Any] = {"processed_at": self._now()}
+        if error is None:
+            values["status"] = "done"
+        else:
+            values["attempts"] = InboxEvent.attempts + 1
+            values["last_error"] = f"{type(error).__name__}: {error}"[:2000]
+            values["status"] = "failed" if final else "pending"
+        with self._sessions.begin() as session:
+            session.execute(sa.update(InboxEvent).where(InboxEvent.id == row_id).values(**values))

@@ -1,0 +1,193 @@
+"""The LINE channel: ``POST /webhooks/line/webhook`` and the processing of stored LINE events.
+
+Webhook (verify, then parse, then store, then ack):
+1. Body over 1 MB → 413. No ``X-Line-Signature`` → 400. line-bot-sdk's ``WebhookParser`` checks
+   the HMAC-SHA256 signature over the *raw* body with the channel secret → 401 when it does not
+   match; nothing is stored. A body that is signed but not a valid webhook payload → 400.
+2. Each event is stored in the inbox under its ``webhookEventId`` (a redelivery is a no-op), and
+   only after the commit the endpoint answers 200. The console's verify request (no events) → 200.
+
+Processing (:meth:`LineChannel.process`, run by the inbox worker after the ack, in order per user):
+- ``message`` (text) and ``postback`` (``data`` is a ``/intent{...}`` payload) → one dialogue turn
+  for ``line:<userId>``; other message types (sticker, image, location …) → a polite hint.
+- ``follow`` → user (re)activated and welcomed with language and role choices; ``unfollow`` →
+  user marked inactive (no more reminders). Group/room events, ``standby`` mode and other event
+  types are ignored.
+- Reply with the reply token while it is fresh (< 50 s after the event, by the service clock),
+  else — or when LINE rejects the token — push with an ``X-Line-Retry-Key`` derived from the
+  event id, so reprocessing after a crash can never push twice.
+- Per-user rate limit: the first message over the limit gets one notice, later ones are dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from linebot.v3 import WebhookParser
+from linebot.v3.exceptions import InvalidSignatureError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from bot.channels import render_line, texts
+from bot.channels._http import BodyTooLarge, error, read_body
+from bot.channels.context import ChannelContext
+from bot.channels.errors import (
+    InvalidRequest,
+    RecipientUnreachable,
+    ReplyTokenInvalid,
+    with_retries,
+)
+from bot.channels.inbox import InboxRow, InboxWorker, NewEvent
+from bot.channels.line_sender import LineSender
+from bot.channels.ratelimit import Verdict
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "line"
+WEBHOOK_PATH = "/webhooks/line/webhook"
+REPLY_TOKEN_TTL = timedelta(seconds=50)  # LINE: use within 1 minute; keep a safety margin
+_RETRY_NAMESPACE = uuid.UUID("6f1d4a52-7b1e-4c55-9a43-4f3b0b6c2a10")
+
+
+class LineChannel:
+    """Receives LINE webhooks into the inbox and answers stored events."""
+
+    def __init__(
+        self, *, channel_secret: str, sender: LineSender, inbox: InboxWorker, ctx: ChannelContext
+    ) -> None:
+        self._parser = WebhookParser(channel_secret)
+        self.sender = sender
+        self._inbox = inbox
+        self._ctx = ctx
+
+    # --- webhook --------------------------------------------------------------------------------
+
+    async def webhook(self, request: Request) -> Response:
+        """``POST /webhooks/line/webhook``: 200 once every event is durably stored."""
+        try:
+            body = await read_body(request)
+        except BodyTooLarge:
+            return error(413, "request body too large")
+        signature = request.headers.get("x-line-signature")
+        if not signature:
+            return error(400, "missing X-Line-Signature")
+        try:
+            text = body.decode("utf-8")
+            payload = self._parser.parse(text, signature, as_payload=True)
+            raw_events = json.loads(text)["events"]
+        except InvalidSignatureError:
+            log.warning("LINE webhook with an invalid signature refused")
+            return error(401, "invalid signature")
+        except (ValueError, KeyError, TypeError):
+            return error(400, "malformed webhook body")
+        events = [_new_event(raw) for raw in raw_events if isinstance(raw, dict)]
+        await self._inbox.store([e for e in events if e is not None])
+        del payload  # parsed only to validate the shape; the raw events are stored
+        return JSONResponse({})
+
+    # --- processing -----------------------------------------------------------------------------
+
+    async def process(self, row: InboxRow) -> None:
+        """Answer one stored LINE event (see the module docstring)."""
+        event = row.payload
+        user_id = event.get("source", {}).get("userId")
+        if event.get("source", {}).get("type") != "user" or not user_id:
+            return
+        if event.get("mode", "active") != "active":
+            return
+        kind = event.get("type")
+        if kind == "unfollow":
+            await self._ctx.set_active(CHANNEL, user_id, False)
+            return
+        responses = await self._responses(row, kind, event, user_id)
+        if responses:
+            await self._send(row, event, user_id, responses)
+
+    async def _responses(
+        self, row: InboxRow, kind: Any, event: dict[str, Any], user_id: str
+    ) -> list[dict[str, Any]]:
+        if kind == "follow":
+            await self._ctx.set_active(CHANNEL, user_id, True)
+            return [texts.welcome()]
+        text = _user_text(event)
+        if text is None:
+            return [{"text": texts.bilingual("unsupported")}] if kind == "message" else []
+        verdict = self._ctx.limiter.check(row.sender_key, _sent_at(event))
+        if verdict is Verdict.DROP:
+            return []
+        if verdict is Verdict.NOTIFY:
+            return [{"text": texts.bilingual("rate_limited")}]
+        metadata = {"line": {"event_id": row.event_id, "type": kind}}
+        return await self._ctx.turn(row.sender_key, text, CHANNEL, metadata)
+
+    async def _send(
+        self, row: InboxRow, event: dict[str, Any], user_id: str, responses: list[dict[str, Any]]
+    ) -> None:
+        messages = render_line.render(responses, _language(responses))
+        if not messages:
+            return
+        try:
+            await with_retries(lambda: self._deliver(row, event, user_id, messages))
+        except RecipientUnreachable:
+            await self._ctx.set_active(CHANNEL, user_id, False)
+        except InvalidRequest as exc:  # our bug or bad data: retrying would not help
+            log.error("LINE refused the answer to %s: %s", row.event_id, exc)
+
+    async def _deliver(
+        self, row: InboxRow, event: dict[str, Any], user_id: str, messages: list[dict[str, Any]]
+    ) -> None:
+        if self._token_fresh(event):
+            try:
+                await self.sender.reply(event["replyToken"], messages)
+                return
+            except ReplyTokenInvalid:
+                log.info("LINE reply token for %s unusable, pushing", row.event_id)
+        await self.sender.push(user_id, messages, retry_key=retry_key_for(row.event_id))
+
+    def _token_fresh(self, event: dict[str, Any]) -> bool:
+        if not event.get("replyToken"):
+            return False
+        age = self._ctx.now().timestamp() - _sent_at(event)
+        return age < REPLY_TOKEN_TTL.total_seconds()
+
+
+def retry_key_for(event_id: str) -> str:
+    """The ``X-Line-Retry-Key`` for the push answering ``event_id`` (same id → same key)."""
+    return str(uuid.uuid5(_RETRY_NAMESPACE, f"line-push:{event_id}"))
+
+
+def _new_event(raw: dict[str, Any]) -> NewEvent | None:
+    event_id = raw.get("webhookEventId")
+    if not event_id:
+        return None
+    source = raw.get("source") or {}
+    external = source.get("userId") or source.get("groupId") or source.get("roomId") or "unknown"
+    return NewEvent(CHANNEL, str(event_id), f"{CHANNEL}:{external}", raw)
+
+
+def _user_text(event: dict[str, Any]) -> str | None:
+    if event.get("type") == "postback":
+        data = (event.get("postback") or {}).get("data")
+        return str(data) if data else None
+    message = event.get("message") or {}
+    if event.get("type") == "message" and message.get("type") == "text":
+        text = str(message.get("text") or "").strip()
+        return text or None
+    return None
+
+
+def _sent_at(event: dict[str, Any]) -> float:
+    """The event's timestamp in epoch seconds (LINE sends milliseconds)."""
+    return float(event.get("timestamp", 0)) / 1000.0
+
+
+def _language(responses: list[dict[str, Any]]) -> str | None:
+    for response in responses:
+        custom = response.get("custom")
+        if isinstance(custom, dict) and custom.get("language"):
+            return str(custom["language"])
+    return None

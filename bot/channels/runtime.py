@@ -1,0 +1,162 @@
+"""Wiring of the LINE and Telegram channels into the ASGI app.
+
+:func:`routes` are added to the app at build time; :class:`Channels` is built and started in the
+app's lifespan (it needs the session factory, the clock and the engine) and stored as
+``app.state.channels``. A channel whose secret is not configured answers its webhook with 404.
+
+The inbox worker starts with the app: it first answers events left pending by a previous run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.channels import line, telegram
+from bot.channels._http import error
+from bot.channels.context import ChannelContext, TurnHandler
+from bot.channels.errors import SendError
+from bot.channels.inbox import InboxRow, InboxWorker
+from bot.channels.line_sender import LineSender
+from bot.channels.telegram_sender import TelegramSender
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
+
+
+class Channels:
+    """The configured platform channels, their senders and the shared inbox worker."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: sessionmaker[Session],
+        now: Callable[[], datetime],
+        turn: TurnHandler,
+        *,
+        concurrency: int = 16,
+    ) -> None:
+        self.ctx = ChannelContext(session_factory=session_factory, now=now, turn=turn)
+        handlers: dict[str, Callable[[InboxRow], Awaitable[None]]] = {}
+        self.inbox = InboxWorker(session_factory, handlers, now=now, concurrency=concurrency)
+        self.line: line.LineChannel | None = None
+        self.telegram: telegram.TelegramChannel | None = None
+        if settings.line_channel_secret and settings.line_channel_access_token:
+            sender = LineSender(
+                access_token=settings.line_channel_access_token.get(),
+                base_url=settings.line_api_base_url,
+            )
+            self.line = line.LineChannel(
+                channel_secret=settings.line_channel_secret.get(),
+                sender=sender,
+                inbox=self.inbox,
+                ctx=self.ctx,
+            )
+            handlers[line.CHANNEL] = self.line.process
+        if settings.telegram_bot_token:
+            tg_sender = TelegramSender(
+                token=settings.telegram_bot_token.get(), base_url=settings.telegram_api_base_url
+            )
+            self.telegram = telegram.TelegramChannel(
+                webhook_secret=settings.telegram_webhook_secret.get(),
+                sender=tg_sender,
+                inbox=self.inbox,
+                ctx=self.ctx,
+            )
+            handlers[telegram.CHANNEL] = self.telegram.process
+
+    async def start(self) -> None:
+        """Open the senders and start the inbox worker."""
+        if self.line is not None:
+            await self.line.sender.start()
+        if self.telegram is not None:
+            try:
+                await self.telegram.sender.start()
+            except SendError as exc:  # the service still takes webhooks; sends retry later
+                log.error("Telegram getMe failed at start: %s", exc)
+        await self.inbox.start()
+
+    async def stop(self) -> None:
+        """Stop the worker, then close the senders."""
+        await self.inbox.stop()
+        if self.line is not None:
+            await self.line.sender.close()
+        if self.telegram is not None:
+            await self.telegram.sender.close()
+
+
+async def _line_webhook(request: Request) -> Response:
+    channels: Channels | None = getattr(request.app.state, "channels", None)
+    if channels is None or channels.line is None:
+        return error(404, "LINE channel not configured")
+    return await channels.line.webhook(request)
+
+
+async def _telegram_webhook(request: Request) -> Response:
+    channels: Channels | None = getattr(request.app.state, "channels", None)
+    if channels is None or channels.telegram is None:
+        return error(404, "Telegram channel not configured")
+    return await channels.telegram.webhook(request)
+
+
+def routes() -> list[Route]:
+    """The webhook routes of the platform channels."""
+    return [
+        Route(line.WEBHOOK_PATH, _line_webhook, methods=["POST"]),
+        Route(telegram.WEBHOOK_PATH, _telegram_webhook, methods=["POST"]),
+    ]
+
+
+def turn_handler(engine: Any) -> TurnHandler:
+    """Adapt ``engine.handle(UserMessage)`` to the channels' ``turn(...)`` signature."""
+    from bot.dialogue import UserMessage
+
+    async def turn(
+        sender_key: str, text: str, channel: str, metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        responses: list[dict[str, Any]] = await engine.handle(
+            UserMessage(sender_key, text, channel, metadata)
+        )
+        return responses
+
+    return turn
+
+
+def with_channels(inner: Lifespan) -> Lifespan:
+    """Wrap the app's lifespan: after ``inner`` has set ``app.state.services``, run the channels.
+
+    Channels are started only when LINE or Telegram is configured in the settings.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with inner(app):
+            services = app.state.services
+            channels = Channels(
+                services.settings,
+                services.session_factory,
+                services.clock.now,
+                turn_handler(services.engine),
+            )
+            if channels.line is None and channels.telegram is None:
+                yield
+                return
+            await channels.start()
+            app.state.channels = channels
+            try:
+                yield
+            finally:
+                await channels.stop()
+
+    return lifespan

@@ -1,0 +1,167 @@
+"""The Telegram channel: ``POST /webhooks/telegram/webhook`` and the processing of stored updates.
+
+Webhook (verify, then parse, then store, then ack):
+1. Body over 1 MB → 413. ``X-Telegram-Bot-Api-Secret-Token`` compared in constant time with the
+   configured secret → 401 on mismatch or absence; nothing is stored.
+2. The body is parsed with ``telegram.Update.de_json`` (malformed → 400) and stored in the inbox
+   under its ``update_id`` (a duplicate is a no-op); only after the commit the endpoint answers 200.
+   ``aigo telegram poll`` feeds the same inbox from ``getUpdates``.
+
+Processing (:meth:`TelegramChannel.process`, after the ack, in order per chat):
+- Text → one dialogue turn for ``telegram:<chat_id>``; the commands in ``messages.yml``
+  (/start /help /schedule /prize /eligibility /remind /stop /cancel) become their payloads, and
+  /start also shows the welcome with language and role buttons.
+- An inline-button press (``callback_query``) is acknowledged and its data (the ``/intent{...}``
+  payload, or a ``cb:<token>`` reference to a stored long payload) becomes the turn's text.
+- Stickers, photos, locations … → a polite hint; ``my_chat_member`` kicked → user inactive.
+- Sending: plain text split at 4,096 characters; a 403 (bot blocked) marks the user inactive.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from telegram import Update
+
+from bot.channels import render_telegram, texts
+from bot.channels._http import BodyTooLarge, error, read_body
+from bot.channels.context import ChannelContext
+from bot.channels.errors import InvalidRequest, RecipientUnreachable, SendError, with_retries
+from bot.channels.inbox import InboxRow, InboxWorker, NewEvent
+from bot.channels.ratelimit import Verdict
+from bot.channels.telegram_sender import TelegramSender
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+WEBHOOK_PATH = "/webhooks/telegram/webhook"
+SECRET_HEADER = "x-telegram-bot-api-secret-token"
+
+
+class TelegramChannel:
+    """Receives Telegram updates into the inbox and answers stored updates."""
+
+    def __init__(
+        self,
+        *,
+        webhook_secret: str,
+        sender: TelegramSender,
+        inbox: InboxWorker,
+        ctx: ChannelContext,
+    ) -> None:
+        self._secret = webhook_secret.encode()
+        self.sender = sender
+        self._inbox = inbox
+        self._ctx = ctx
+        self._commands = {c["command"]: c["payload"] for c in texts.telegram_commands()}
+
+    # --- webhook --------------------------------------------------------------------------------
+
+    async def webhook(self, request: Request) -> Response:
+        """``POST /webhooks/telegram/webhook``: 200 once the update is durably stored."""
+        try:
+            body = await read_body(request)
+        except BodyTooLarge:
+            return error(413, "request body too large")
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not self._secret or not hmac.compare_digest(given, self._secret):
+            log.warning("Telegram webhook with a wrong secret token refused")
+            return error(401, "invalid secret token")
+        try:
+            data = json.loads(body)
+            event = self.new_event(data)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return error(400, "malformed update")
+        if event is not None:
+            await self._inbox.store([event])
+        return JSONResponse({})
+
+    def new_event(self, data: dict[str, Any]) -> NewEvent | None:
+        """The inbox event for an update's JSON (None for updates without a chat or user)."""
+        update = Update.de_json(data, self.sender.bot)
+        if update is None:
+            raise ValueError("empty update")
+        chat = update.effective_chat
+        user = update.effective_user
+        external = chat.id if chat is not None else (user.id if user is not None else None)
+        if external is None:
+            return None
+        return NewEvent(CHANNEL, str(update.update_id), f"{CHANNEL}:{external}", data)
+
+    # --- processing -----------------------------------------------------------------------------
+
+    async def process(self, row: InboxRow) -> None:
+        """Answer one stored update (see the module docstring)."""
+        update = Update.de_json(row.payload, self.sender.bot)
+        chat_id = row.sender_key.split(":", 1)[1]
+        if update.my_chat_member is not None:
+            status = update.my_chat_member.new_chat_member.status
+            await self._ctx.set_active(CHANNEL, chat_id, status not in ("kicked", "left"))
+            return
+        text, prefix = await self._text(update)
+        if text is None:
+            if update.message is not None:
+                await self._deliver(chat_id, [{"text": texts.bilingual("unsupported")}])
+            return
+        verdict = self._ctx.limiter.check(row.sender_key, _sent_at(update, row))
+        if verdict is Verdict.DROP:
+            return
+        if verdict is Verdict.NOTIFY:
+            await self._deliver(chat_id, [{"text": texts.bilingual("rate_limited")}])
+            return
+        metadata = {"telegram": {"update_id": update.update_id}}
+        responses = prefix + await self._ctx.turn(row.sender_key, text, CHANNEL, metadata)
+        await self._deliver(chat_id, responses)
+
+    async def _text(self, update: Update) -> tuple[str | None, list[dict[str, Any]]]:
+        """The turn text of ``update`` and responses to show before the turn's own."""
+        query = update.callback_query
+        if query is not None:
+            try:
+                await self.sender.answer_callback_query(query.id)
+            except SendError as exc:
+                log.info("answerCallbackQuery failed: %s", exc)
+            data = query.data or ""
+            if data.startswith("cb:"):
+                payload = await self._ctx.load_payload(data)
+                if payload is None:
+                    return None, []
+                return payload, []
+            return data or None, []
+        message = update.message
+        if message is None or not message.text or not message.text.strip():
+            return None, []
+        text = message.text.strip()
+        if text.startswith("/"):
+            command = text[1:].split()[0].split("@")[0].lower() if len(text) > 1 else ""
+            if command in self._commands:
+                welcome = [texts.welcome()] if command == "start" else []
+                return self._commands[command], welcome
+        return text, []
+
+    async def _deliver(self, chat_id: str, responses: list[dict[str, Any]]) -> None:
+        refs = await self._ctx.store_payloads(render_telegram.long_payloads(responses))
+        for out in render_telegram.render(responses, refs=refs):
+            try:
+                await with_retries(
+                    lambda out=out: self.sender.send_message(  # type: ignore[misc]
+                        chat_id, out.text, reply_markup=out.reply_markup
+                    )
+                )
+            except RecipientUnreachable:
+                await self._ctx.set_active(CHANNEL, chat_id, False)
+                return
+            except InvalidRequest as exc:
+                log.error("Telegram refused a message to chat %s: %s", chat_id, exc)
+
+
+def _sent_at(update: Update, row: InboxRow) -> float:
+    """When the user sent it: the message date, else (button presses) when we received it."""
+    if update.message is not None and update.message.date is not None:
+        return update.message.date.timestamp()
+    return row.received_at.timestamp()
