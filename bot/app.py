@@ -15,7 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.channels import rest
+from bot.channels import runtime as channel_runtime
 from bot.config import Settings
+from bot.services import Services, build_services
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +33,30 @@ async def _on_error(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": "internal error, please try again later"}, status_code=500)
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Build the service for ``settings``."""
+def create_app(settings: Settings, services: Services | None = None) -> Starlette:
+    """Build the service for ``settings``.
+
+    The lifespan builds :class:`~bot.services.Services` (migrations, NLU model, dialogue engine)
+    unless ``services`` is given (then the caller owns and closes them).
+    """
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
+        if app.state.services is not None:
+            yield
+            return
+        app.state.services = build_services(settings)
+        try:
+            yield
+        finally:
+            app.state.services.close()
 
-    routes = [Route("/health", health, methods=["GET"])]
-    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={Exception: _on_error})
+    routes = [Route("/health", health, methods=["GET"]), *rest.routes(), *channel_runtime.routes()]
+    app = Starlette(
+        routes=routes,
+        lifespan=channel_runtime.with_channels(lifespan),
+        exception_handlers={Exception: _on_error},
+    )
     app.state.settings = settings
+    app.state.services = services
     return app

@@ -8,6 +8,7 @@ builds the dialogue :class:`~bot.dialogue.Engine`. :meth:`Services.close` dispos
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from bot.clock import Clock, clock_for
 from bot.config import Settings
 from bot.dialogue import Engine, Parser, load_domain, load_rules
 from db.session import make_engine, make_session_factory, upgrade
+from nlu import load_or_train
 
 BOT_DIR = Path(__file__).resolve().parent
 DOMAIN_PATH = BOT_DIR / "domain.yml"
@@ -48,16 +50,24 @@ def make_executor() -> ActionExecutor:
     return executor
 
 
+def load_nlu(settings: Settings) -> Parser:
+    """The NLU: ``bot.nlu_service.get_model`` (cached per path), else ``nlu.load_or_train``."""
+    try:
+        service = importlib.import_module("bot.nlu_service")
+    except ModuleNotFoundError:
+        return load_or_train(settings.nlu_model_path, threshold=settings.nlu_threshold)
+    model: Parser = service.get_model(settings)
+    return model
+
+
 def build_services(settings: Settings, *, migrate: bool = True) -> Services:
     """Build the container for ``settings`` (see the module docstring)."""
-    from bot.nlu_service import get_model
-
     if migrate:
         upgrade(settings.database_url)
     db_engine = make_engine(settings.database_url)
     session_factory = make_session_factory(db_engine)
     clock = clock_for(settings.now)
-    nlu: Parser = get_model(settings)
+    nlu = load_nlu(settings)
     engine = Engine(
         domain=load_domain(DOMAIN_PATH),
         rules=load_rules(RULES_PATH),

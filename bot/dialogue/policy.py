@@ -13,10 +13,12 @@ in_form    rule          interruption: run the rule (answer, cancel …), then r
 in_form    no_rule       say it was not understood (``utter_form_retry``) and re-ask the slot
 =========  ============  ==================================================================
 
-"fills_slot" means the message filled the form's requested slot through a slot mapping (Rasa's
-form extraction wins over rules, as in Rasa; give ``from_text`` mappings a ``not_intent`` list so
-questions and ``cancel`` are not taken as answers). A form completing runs the action rule
-``- action: <form>`` / ``- active_loop: null`` (its submit action).
+"fills_slot" means the message filled the form's requested slot through a slot mapping (form
+extraction wins over rules, as in Rasa; give ``from_text`` mappings a ``not_intent`` list so
+questions and ``cancel`` are not taken as answers). One deliberate difference from Rasa: an intent
+guessed with confidence under ``FORM_INTERRUPT_CONFIDENCE`` does not block a ``from_text`` answer,
+so "王小明" is taken as a name even if the NLU weakly thinks it is ``help``. A form completing
+runs the action rule ``- action: <form>`` / ``- active_loop: null`` (its submit action).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from bot.dialogue.slots import extract_slots
 from bot.dialogue.state import DialogueState
 
 FALLBACK_INTENT = "nlu_fallback"
+# While a form asks a slot, an intent below this confidence cannot interrupt a from_text answer.
+FORM_INTERRUPT_CONFIDENCE = 0.8
 MAX_ACTIONS_PER_TURN = 20
 
 
@@ -78,6 +82,19 @@ class Turn:
             self.state.active_loop,
             self.state.requested_slot,
         )
+        requested = self.state.requested_slot
+        if self.state.active_loop and requested and requested not in self.filled:
+            confidence = float((self.state.latest_message.get("intent") or {}).get("confidence", 0))
+            if confidence < FORM_INTERRUPT_CONFIDENCE:
+                relaxed = extract_slots(
+                    self.domain,
+                    self.state.latest_message,
+                    self.state.active_loop,
+                    requested,
+                    relaxed=True,
+                )
+                if requested in relaxed:
+                    self.filled[requested] = relaxed[requested]
         for name, value in self.filled.items():
             self.state.set_slot(name, value, self.domain)
         phase, kind = self.classify()

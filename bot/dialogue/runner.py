@@ -62,7 +62,13 @@ class ActionRunner:
         out: list[dict[str, Any]],
         extra_events: list[dict[str, Any]] | None = None,
     ) -> ActionResult:
-        """Run action ``name``; append its replies to ``out`` and apply its events to ``state``."""
+        """Run action ``name``; append its replies to ``out`` and apply its events to ``state``.
+
+        The ``action`` event is recorded before the action's own events, as in Rasa; a custom
+        action's tracker does not contain it (so ``slots_to_validate`` sees the slot candidates).
+        """
+        if self.is_custom(name):
+            return await self._run_custom(name, state, out, extra_events)
         state.apply({"event": "action", "name": name}, self.domain)
         if name.startswith("utter_") and name in self.domain.responses:
             self.utter(state, out, name)
@@ -75,8 +81,9 @@ class ActionRunner:
             return ActionResult()
         if name == "action_restart":
             state.apply({"event": "restart"}, self.domain)
-            return ActionResult()
-        return await self._run_custom(name, state, out, extra_events)
+        elif name not in BUILTIN_ACTIONS and name not in self.domain.responses:
+            log.warning("action %r is neither a response, a built-in nor registered", name)
+        return ActionResult()
 
     async def _run_custom(
         self,
@@ -92,6 +99,7 @@ class ActionRunner:
             "domain": self.domain.raw,
             "version": "3.6.21",
         }
+        state.apply({"event": "action", "name": name}, self.domain)
         try:
             result = await self.executor.run(call)
         except ActionExecutionRejection:

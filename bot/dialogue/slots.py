@@ -29,7 +29,9 @@ def _conditions_hold(mapping: SlotMapping, active_loop: str | None, requested: s
     )
 
 
-def _intent_passes(mapping: SlotMapping, intent: str | None) -> bool:
+def _intent_passes(mapping: SlotMapping, intent: str | None, relaxed: bool) -> bool:
+    if relaxed and mapping.type == "from_text":
+        return True
     if mapping.intent and intent not in mapping.intent and "None" not in mapping.intent:
         return False
     return not (mapping.not_intent and intent in mapping.not_intent)
@@ -64,10 +66,14 @@ def extract_slots(
     parse: dict[str, Any],
     active_loop: str | None,
     requested_slot: str | None,
+    *,
+    relaxed: bool = False,
 ) -> dict[str, Any]:
     """Return ``{slot: value}`` for every slot the message ``parse`` fills in this state.
 
     ``requested_slot`` only counts while ``active_loop`` is set, like Rasa's form conditions.
+    ``relaxed`` ignores ``intent``/``not_intent`` on ``from_text`` mappings (used by the policy
+    when the NLU is unsure, so a name like "王小明" is not lost to a weak intent guess).
     """
     intent = (parse.get("intent") or {}).get("name")
     requested = requested_slot if active_loop else None
@@ -76,7 +82,7 @@ def extract_slots(
         for mapping in slot.mappings:
             if not _conditions_hold(mapping, active_loop, requested):
                 continue
-            if not _intent_passes(mapping, intent):
+            if not _intent_passes(mapping, intent, relaxed):
                 continue
             value = _value(slot, mapping, parse)
             if value is not None:

@@ -1,0 +1,80 @@
+"""Rasa's REST channel: ``POST /webhooks/rest/webhook``.
+
+Request: ``{"sender": str, "message": str, "metadata"?: object}``. Response: a JSON list of the
+engine's replies, each with ``recipient_id`` (the caller's ``sender``) and the non-empty keys of
+``text``, ``buttons``, ``image``, ``custom``, ``attachment`` (like Rasa's collecting channel).
+The engine's sender key is ``rest:<sender>``, so a REST caller can never act as a LINE or Telegram
+user. Malformed JSON, a missing/empty ``sender`` or a non-string ``message`` gets 400 with
+``{"error": …}``; a body over 1 MB gets 413. Over-long and empty messages are answered politely by
+the engine without any state change.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.dialogue import UserMessage
+
+MAX_BODY_BYTES = 1_000_000
+MAX_SENDER_CHARS = 200
+CHANNEL = "rest"
+
+
+def _error(message: str, status: int = 400) -> Response:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _parse(body: bytes) -> tuple[str, str, dict[str, Any]] | str:
+    """Return (sender, message, metadata), or an error description for the caller."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return "request body must be JSON"
+    if not isinstance(data, dict):
+        return "request body must be a JSON object"
+    sender, message = data.get("sender"), data.get("message")
+    if isinstance(sender, int) and not isinstance(sender, bool):
+        sender = str(sender)
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        return f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters"
+    if not isinstance(message, str):
+        return "'message' must be a string"
+    metadata = data.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        return "'metadata' must be a JSON object"
+    return sender, message, metadata
+
+
+async def webhook(request: Request) -> Response:
+    """Handle one REST message and return the replies (see the module docstring)."""
+    declared = request.headers.get("content-length", "0")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return _error("request body too large", 413)
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        return _error("request body too large", 413)
+    parsed = _parse(body)
+    if isinstance(parsed, str):
+        return _error(parsed)
+    sender, text, metadata = parsed
+    engine = request.app.state.services.engine
+    replies = await engine.handle(UserMessage(f"{CHANNEL}:{sender}", text, CHANNEL, metadata))
+    return JSONResponse([{"recipient_id": sender, **reply} for reply in replies])
+
+
+async def health(request: Request) -> Response:
+    """``GET /webhooks/rest/`` as in Rasa: the channel is up."""
+    return JSONResponse({"status": "ok"})
+
+
+def routes() -> list[Route]:
+    """The REST channel's routes."""
+    return [
+        Route("/webhooks/rest/webhook", webhook, methods=["POST"]),
+        Route("/webhooks/rest/", health, methods=["GET"]),
+    ]

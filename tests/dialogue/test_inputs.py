@@ -1,0 +1,40 @@
+"""Pure input helpers: button payloads, language detection, blank messages."""
+
+from __future__ import annotations
+
+from bot.dialogue.inputs import detect_language, is_blank, parse_payload
+
+
+def test_payload_with_entities_is_parsed_without_nlu() -> None:
+    parse = parse_payload('/ask_bonus{"award_tier": "excellent", "round": ["108-1", "108-2"]}')
+    assert parse is not None
+    assert parse["intent"] == {"name": "ask_bonus", "confidence": 1.0}
+    assert [(e["entity"], e["value"]) for e in parse["entities"]] == [
+        ("award_tier", "excellent"),
+        ("round", "108-1"),
+        ("round", "108-2"),
+    ]
+
+
+def test_bare_payload_and_non_payloads() -> None:
+    assert parse_payload("/help")["intent"]["name"] == "help"  # type: ignore[index]
+    assert parse_payload("/help{not json}") is None
+    assert parse_payload("help") is None
+    assert parse_payload("/ 不是") is None
+
+
+def test_language_detection() -> None:
+    assert detect_language("獎金多少") == "zh-TW"
+    assert detect_language("How much is the prize?") == "en"
+    assert detect_language("ok 好") == "zh-TW"
+    assert detect_language("0912-345-678") is None
+    assert detect_language("a@b.co") is None
+    assert detect_language("🙂🙂") is None
+
+
+def test_blank_messages() -> None:
+    assert is_blank("")
+    assert is_blank("   \n")
+    assert is_blank("🙂👍!!")
+    assert not is_blank("1")
+    assert not is_blank("嗨")
