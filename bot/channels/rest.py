@@ -44,7 +44,8 @@ def _parse(body: bytes) -> tuple[str, str, dict[str, Any]] | str:
         return f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters"
     if not isinstance(message, str):
         return "'message' must be a string"
-    metadata = data.get("metadata") or {}
+    metadata = data.get("metadata")
+    metadata = {} if metadata is None else metadata
     if not isinstance(metadata, dict):
         return "'metadata' must be a JSON object"
     return sender, message, metadata

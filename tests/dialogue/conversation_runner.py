@@ -1,0 +1,81 @@
+"""A small runner for YAML conversation tests (``tests/conversations/*.yml``).
+
+File format::
+
+    conversations:
+      - name: greet then help (zh-TW)
+        sender: alice                  # optional; default: the conversation name
+        turns:
+          - user: 你好
+            expect:                    # every key optional; all listed facts must hold
+              contains: [AIGO 小幫手]   # substrings of the joined reply texts
+              not_contains: [Sorry]
+              regex: ['\\d+ 天']
+              buttons: [/ask_schedule]  # payloads that must appear among the buttons
+              replies: 1               # exact number of reply messages
+          - restart: true              # new service over the same database (process restart)
+
+Each turn is POSTed to ``/webhooks/rest/webhook`` of a real app; failures name the file,
+conversation and turn.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONVERSATIONS_DIR = Path(__file__).resolve().parents[1] / "conversations"
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One scripted conversation from a YAML file."""
+
+    file: str
+    name: str
+    sender: str
+    turns: list[dict[str, Any]]
+
+    @property
+    def id(self) -> str:
+        """A pytest id."""
+        return f"{self.file}:{self.name}"
+
+
+def load_conversations(directory: Path = CONVERSATIONS_DIR) -> list[Conversation]:
+    """Every conversation of every ``*.yml`` file in ``directory``, in file order."""
+    found = []
+    for path in sorted(directory.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in data.get("conversations") or []:
+            name = str(item["name"])
+            sender = str(item.get("sender") or re.sub(r"\W+", "-", name))
+            found.append(Conversation(path.name, name, sender, list(item["turns"])))
+    return found
+
+
+def check_turn(turn: dict[str, Any], replies: list[dict[str, Any]], where: str) -> None:
+    """Assert every expected fact of ``turn`` on ``replies``; the message names ``where``."""
+    expect = turn.get("expect") or {}
+    text = "\n".join(str(r.get("text", "")) for r in replies)
+    payloads = [b.get("payload") for r in replies for b in r.get("buttons") or []]
+    shown = f"{where}: user {turn.get('user')!r} got {text!r} buttons {payloads}"
+    for fragment in expect.get("contains") or []:
+        assert str(fragment) in text, f"{shown}; expected to contain {fragment!r}"
+    for fragment in expect.get("not_contains") or []:
+        assert str(fragment) not in text, f"{shown}; expected not to contain {fragment!r}"
+    for pattern in expect.get("regex") or []:
+        assert re.search(str(pattern), text), f"{shown}; expected to match {pattern!r}"
+    for payload in expect.get("buttons") or []:
+        assert payload in payloads, f"{shown}; expected a button {payload!r}"
+    if "replies" in expect:
+        assert len(replies) == expect["replies"], f"{shown}; expected {expect['replies']} replies"
+
+
+def count_turns(conversations: list[Conversation]) -> int:
+    """How many user turns the conversations hold."""
+    return sum(1 for c in conversations for t in c.turns if "user" in t)

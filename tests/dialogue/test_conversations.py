@@ -1,0 +1,45 @@
+"""YAML conversation tests driven through the REST channel of a real app (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.services import build_services
+from tests.dialogue.conversation_runner import Conversation, check_turn, load_conversations
+
+CONVERSATIONS = load_conversations()
+
+
+@pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c.id for c in CONVERSATIONS])
+async def test_conversation(conversation: Conversation, settings: Settings) -> None:
+    services = build_services(settings)
+    try:
+        for index, turn in enumerate(conversation.turns, 1):
+            where = f"{conversation.id} turn {index}"
+            if turn.get("restart"):
+                services.close()
+                services = build_services(settings)
+                continue
+            app = create_app(settings, services)
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://aigo") as client:
+                response = await client.post(
+                    "/webhooks/rest/webhook",
+                    json={"sender": conversation.sender, "message": turn["user"]},
+                )
+            assert response.status_code == 200, f"{where}: HTTP {response.status_code}"
+            replies = response.json()
+            assert all(r["recipient_id"] == conversation.sender for r in replies), where
+            check_turn(turn, replies, where)
+    finally:
+        services.close()
+
+
+def test_conversation_files_are_well_formed() -> None:
+    assert CONVERSATIONS, "no conversations found in tests/conversations"
+    for conversation in CONVERSATIONS:
+        for turn in conversation.turns:
+            assert ("user" in turn) != ("restart" in turn), conversation.id
