@@ -20,6 +20,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 # Modules exposing ``register(subparsers) -> None``; each sets ``handler`` on its parsers.
 _COMMAND_MODULES = [
+    "bot.commands.chat",
     "bot.commands.serve",
     "bot.commands.db",
     "bot.commands.knowledge",
