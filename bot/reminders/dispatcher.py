@@ -1,0 +1,268 @@
+"""The dispatcher: drains the outbox through the channel senders, within the platforms' limits.
+
+- LINE: one multicast per batch (≤ 500 user ids) with the batch's ``X-Line-Retry-Key``; a 409
+  (already accepted) counts as sent. Requests are spaced to ``line_rate`` per second (LINE allows
+  200 multicast requests/s) by several concurrent workers.
+- Telegram: one message per chat, spaced to ``telegram_rate`` per second overall (default 25,
+  under the ~30/s bulk limit) and at most one per second per chat.
+- Outcomes: sent → ``sent``; 429 → retry after the platform's wait (Telegram ``retry_after``,
+  which also pauses all Telegram sends; LINE gives none: backoff); 5xx/timeout → retry with
+  exponential backoff and jitter; after ``max_attempts`` → ``dead`` with the reason; 403 (bot
+  blocked) → the user is marked inactive and their rows skipped; other 4xx/401 → ``dead``.
+- Just before sending, rows whose user became inactive or unsubscribed are ``skipped``.
+- A crash leaves claimed rows in ``sending``; after ``stale_after`` they are recovered
+  (:func:`bot.reminders.outbox.recover`). LINE batches go again with the SAME retry key, so LINE
+  answers 409 and nobody gets a second copy. Telegram has no idempotency key: the rows that were
+  in flight when the process died (at most ``telegram_batch`` per dispatcher, default 25) may be
+  delivered once more — the documented at-most-one-extra window; a row stuck twice is dead.
+
+Time comes from ``now`` (a callable); it must advance (see :func:`advancing`), or retries never
+come due. Database work runs in threads; sessions are short and committed per step.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels.errors import RateLimited, RecipientUnreachable, SendError
+from bot.reminders import outbox
+from bot.reminders.outbox import Claimed
+
+log = logging.getLogger(__name__)
+Now = Callable[[], datetime]
+
+
+class LinePort(Protocol):
+    async def multicast(
+        self, to: list[str], messages: list[dict[str, str]], *, retry_key: str | None
+    ) -> object: ...
+
+
+class TelegramPort(Protocol):
+    async def send_message(self, chat_id: int | str, text: str) -> int: ...
+
+
+def advancing(base: datetime) -> Now:
+    """A clock that starts at ``base`` and advances with real (monotonic) time."""
+    start = time.monotonic()
+    return lambda: base + timedelta(seconds=time.monotonic() - start)
+
+
+class Pacer:
+    """Spaces calls evenly: at most ``rate`` per second, no bursts; :meth:`pause` delays all."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            slot = max(self._next, now)
+            self._next = slot + self.interval
+        await asyncio.sleep(max(slot - now, 0.0))
+
+    def pause(self, seconds: float) -> None:
+        self._next = max(self._next, time.monotonic() + seconds)
+
+
+@dataclass
+class Stats:
+    """Running totals of one dispatcher (rows, not requests; ``requests`` counts LINE calls)."""
+
+    sent: int = 0
+    skipped: int = 0
+    retried: int = 0
+    dead: int = 0
+    deactivated: int = 0
+    duplicates: int = 0
+    requests: int = 0
+
+
+class Dispatcher:
+    """Drains the outbox; see the module docstring. Build one per process."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], *, now: Now, line: LinePort | None = None,
+        telegram: TelegramPort | None = None, line_rate: float = 190.0,
+        telegram_rate: float = 25.0, per_chat_interval: float = 1.0, line_workers: int = 6,
+        telegram_batch: int = 25, max_attempts: int = 5, backoff: float = 1.0,
+        max_backoff: float = 300.0, stale_after: timedelta = timedelta(seconds=60),
+        on_progress: Callable[[Stats], None] | None = None,
+    ) -> None:  # fmt: skip
+        self.sessions, self.now, self.line, self.telegram = sessions, now, line, telegram
+        self.line_pacer, self.telegram_pacer = Pacer(line_rate), Pacer(telegram_rate)
+        self.per_chat_interval, self.line_workers = per_chat_interval, line_workers
+        self.telegram_batch, self.max_attempts = telegram_batch, max_attempts
+        self.backoff, self.max_backoff, self.stale_after = backoff, max_backoff, stale_after
+        self.on_progress = on_progress
+        self.stats = Stats()
+        self._chat_next: dict[str, float] = {}
+
+    # --- database steps (run in threads) ------------------------------------------------------
+
+    def _claim(self, channel: str) -> tuple[bool, list[Claimed]]:
+        with self.sessions.begin() as session:
+            if channel == "line":
+                rows = outbox.claim_line_batch(session=session, now=self.now())
+            else:
+                rows = outbox.claim_telegram(
+                    session=session, now=self.now(), limit=self.telegram_batch
+                )
+            keep = outbox.drop_ineligible(session=session, rows=rows)
+        self.stats.skipped += len(rows) - len(keep)
+        return bool(rows), keep
+
+    def _delay(self, attempts: int) -> float:
+        base: float = min(self.backoff * 2 ** max(attempts - 1, 0), self.max_backoff)
+        return base * random.uniform(0.5, 1.5)
+
+    def _record(self, rows: list[Claimed], exc: SendError | None) -> None:
+        """Write the outcome of sending ``rows`` (all with the same outcome)."""
+        now = self.now()
+        with self.sessions.begin() as session:
+            if exc is None:
+                outbox.mark_sent(session=session, ids=[r.id for r in rows], now=now)
+                self.stats.sent += len(rows)
+            elif isinstance(exc, RecipientUnreachable) and len(rows) == 1:
+                outbox.mark_dead(session=session, ids=[rows[0].id], reason=str(exc))
+                outbox.deactivate(session=session, user_id=rows[0].user_id)
+                self.stats.deactivated += 1
+                self.stats.dead += 1
+            elif exc.retryable:
+                wait = exc.retry_after if isinstance(exc, RateLimited) else None
+                delay = wait if wait is not None else self._delay(rows[0].attempts)
+                at = now + timedelta(seconds=delay)
+                dead = outbox.mark_retry(
+                    session=session, rows=rows, at=at, reason=str(exc),
+                    max_attempts=self.max_attempts,
+                )  # fmt: skip
+                self.stats.dead += dead
+                self.stats.retried += len(rows) - dead
+            else:
+                outbox.mark_dead(session=session, ids=[r.id for r in rows], reason=str(exc))
+                self.stats.dead += len(rows)
+        if self.on_progress is not None:
+            self.on_progress(self.stats)
+
+    # --- LINE ---------------------------------------------------------------------------------
+
+    async def _line_worker(self) -> None:
+        assert self.line is not None
+        while True:
+            claimed, rows = await asyncio.to_thread(self._claim, "line")
+            if not claimed:
+                return
+            if not rows:
+                continue
+            await self.line_pacer.wait()
+            error: SendError | None = None
+            try:
+                self.stats.requests += 1
+                result = await self.line.multicast(
+                    [r.external_id for r in rows],
+                    [{"type": "text", "text": str(rows[0].payload["text"])}],
+                    retry_key=rows[0].retry_key,
+                )
+                if getattr(result, "duplicate", False):
+                    self.stats.duplicates += len(rows)
+            except SendError as exc:
+                error = exc
+                log.warning("LINE batch %s: %s", rows[0].retry_key, exc)
+            await asyncio.to_thread(self._record, rows, error)
+
+    # --- Telegram -----------------------------------------------------------------------------
+
+    async def _send_one(self, row: Claimed) -> tuple[Claimed, SendError | None]:
+        assert self.telegram is not None
+        now = time.monotonic()
+        chat_at = self._chat_next.get(row.external_id, 0.0)
+        self._chat_next[row.external_id] = max(chat_at, now) + self.per_chat_interval
+        if chat_at > now:
+            await asyncio.sleep(chat_at - now)
+        await self.telegram_pacer.wait()
+        try:
+            await self.telegram.send_message(row.external_id, str(row.payload["text"]))
+        except RateLimited as exc:
+            self.telegram_pacer.pause(exc.retry_after or 1.0)
+            return row, exc
+        except SendError as exc:
+            return row, exc
+        return row, None
+
+    def _record_many(self, results: list[tuple[Claimed, SendError | None]]) -> None:
+        ok = [row for row, exc in results if exc is None]
+        if ok:
+            self._record(ok, None)
+        for row, exc in results:
+            if exc is not None:
+                self._record([row], exc)
+
+    async def _telegram_worker(self) -> None:
+        while True:
+            claimed, rows = await asyncio.to_thread(self._claim, "telegram")
+            if not claimed:
+                return
+            results = await asyncio.gather(*(self._send_one(r) for r in rows))
+            await asyncio.to_thread(self._record_many, list(results))
+
+    # --- loops --------------------------------------------------------------------------------
+
+    def _recover(self) -> None:
+        with self.sessions.begin() as session:
+            back, dead = outbox.recover(
+                session=session, now=self.now(), stale_after=self.stale_after
+            )
+        if back or dead:
+            log.warning("recovered %d stuck deliveries (%d dead after a second crash)", back, dead)
+            self.stats.dead += dead
+
+    async def run_once(self) -> None:
+        """Recover stale claims, then send everything due now (returns when nothing is due)."""
+        await asyncio.to_thread(self._recover)
+        tasks = []
+        if self.line is not None:
+            tasks += [self._line_worker() for _ in range(self.line_workers)]
+        if self.telegram is not None:
+            tasks.append(self._telegram_worker())
+        await asyncio.gather(*tasks)
+
+    def _outlook(self) -> tuple[datetime | None, int]:
+        channels = [c for c, s in (("line", self.line), ("telegram", self.telegram)) if s]
+        with self.sessions() as session:
+            return outbox.has_work(session=session, channels=channels)
+
+    async def drain(self, horizon: timedelta = timedelta(minutes=2), poll: float = 0.2) -> Stats:
+        """Send until nothing is due, in flight, or scheduled within ``horizon``; return stats.
+
+        Rows postponed further (quiet hours, long backoff) stay pending for a later run.
+        """
+        while True:
+            await self.run_once()
+            earliest, sending = await asyncio.to_thread(self._outlook)
+            now = self.now()
+            if sending == 0 and (earliest is None or earliest > now + horizon):
+                return self.stats
+            wait = poll if earliest is None else (earliest - now).total_seconds()
+            await asyncio.sleep(min(max(wait, 0.05), 1.0))
+
+    async def run_forever(self, stop: asyncio.Event, poll: float = 1.0) -> None:
+        """Keep draining until ``stop`` is set (errors are logged, never fatal)."""
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:
+                log.exception("dispatcher pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=poll)
