@@ -18,11 +18,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nlu.features import Vectorizer
+from nlu.features import Lexicon, Vectorizer
 
 __all__ = ["IntentClassifier", "train_classifier"]
 
-C = 1.0
+C = 3.0
+CLASS_WEIGHT: str | None = None
 CALIBRATION_FOLDS = 5
 Floats = npt.NDArray[np.float32]
 
@@ -67,6 +68,7 @@ class IntentClassifier:
             "weights": _encode(self.weights),
             "bias": _encode(self.bias),
             "temperature": self.temperature,
+            "lexicon": self.vectorizer.lexicon,
         }
 
     @classmethod
@@ -75,7 +77,8 @@ class IntentClassifier:
         vocab: list[str] = data["vocabulary"]
         intents: list[str] = data["intents"]
         idf = _decode(data["idf"], (len(vocab),))
-        vectorizer = Vectorizer({name: i for i, name in enumerate(vocab)}, idf.tolist())
+        vocabulary = {name: i for i, name in enumerate(vocab)}
+        vectorizer = Vectorizer(vocabulary, idf.tolist(), data.get("lexicon") or {})
         weights = _decode(data["weights"], (len(vocab), len(intents)))
         bias = _decode(data["bias"], (len(intents),))
         return cls(intents, vectorizer, weights, bias, float(data["temperature"]))
@@ -94,11 +97,13 @@ def _matrix(vectorizer: Vectorizer, texts: Sequence[str]) -> Any:
     return csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
 
 
-def _fit(texts: Sequence[str], labels: Sequence[int]) -> tuple[Vectorizer, Floats, Floats]:
+def _fit(
+    texts: Sequence[str], labels: Sequence[int], lexicon: Lexicon
+) -> tuple[Vectorizer, Floats, Floats]:
     from sklearn.svm import LinearSVC
 
-    vectorizer = Vectorizer.fit(texts)
-    model = LinearSVC(C=C, random_state=0, max_iter=20_000)
+    vectorizer = Vectorizer.fit(texts, lexicon)
+    model = LinearSVC(C=C, random_state=0, max_iter=20_000, class_weight=CLASS_WEIGHT)
     model.fit(_matrix(vectorizer, texts), np.asarray(labels))
     weights = np.asarray(model.coef_.T, dtype=np.float32)
     return vectorizer, weights, np.asarray(model.intercept_, dtype=np.float32)
@@ -117,13 +122,15 @@ def _fit_temperature(logits: npt.NDArray[np.float64], labels: npt.NDArray[np.int
     return best
 
 
-def _calibrate(texts: Sequence[str], labels: Sequence[int], n_intents: int) -> float:
+def _calibrate(
+    texts: Sequence[str], labels: Sequence[int], n_intents: int, lexicon: Lexicon
+) -> float:
     y = np.asarray(labels, dtype=np.int64)
     logits = np.zeros((len(texts), n_intents))
     folds = np.arange(len(texts)) % CALIBRATION_FOLDS
     for fold in range(CALIBRATION_FOLDS):
         train = [i for i in range(len(texts)) if folds[i] != fold]
-        vec, weights, bias = _fit([texts[i] for i in train], [labels[i] for i in train])
+        vec, weights, bias = _fit([texts[i] for i in train], [labels[i] for i in train], lexicon)
         for i in map(int, np.flatnonzero(folds == fold)):
             indices, values = vec.transform(texts[i])
             logits[i] = np.asarray(values) @ weights[indices] + bias if indices else bias
@@ -131,11 +138,15 @@ def _calibrate(texts: Sequence[str], labels: Sequence[int], n_intents: int) -> f
 
 
 def train_classifier(
-    texts: Sequence[str], intents: Sequence[str], calibrate: bool = True
+    texts: Sequence[str],
+    intents: Sequence[str],
+    lexicon: Lexicon | None = None,
+    calibrate: bool = True,
 ) -> IntentClassifier:
     """Train on normalised ``texts`` with their ``intents``; deterministic for the same input."""
     names = sorted(set(intents))
     labels = [names.index(i) for i in intents]
-    vectorizer, weights, bias = _fit(texts, labels)
-    temperature = _calibrate(texts, labels, len(names)) if calibrate else 1.0
+    lexicon = lexicon or {}
+    vectorizer, weights, bias = _fit(texts, labels, lexicon)
+    temperature = _calibrate(texts, labels, len(names), lexicon) if calibrate else 1.0
     return IntentClassifier(names, vectorizer, weights, bias, temperature)

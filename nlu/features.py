@@ -2,8 +2,10 @@
 
 Features are strings: character n-grams (1–4) of the text with digit runs masked to ``0`` and a
 space at each end (so word starts/ends count), plus Latin word unigrams (``w:``) and bigrams
-(``b:``) with digits kept (so ``3q`` or ``round 2`` stay distinct). :class:`Vectorizer` turns them
-into sublinear-TF × IDF weights, L2-normalised, keyed by a fixed vocabulary.
+(``b:``) with digits kept (so ``3q`` or ``round 2`` stay distinct), plus concept features (``c:``)
+from the lexicon (``nlu/lexicon.yml``: concept → trigger words, ASCII triggers matched as whole
+words). :class:`Vectorizer` turns them into sublinear-TF × IDF weights, L2-normalised, keyed by a
+fixed vocabulary.
 """
 
 from __future__ import annotations
@@ -13,15 +15,46 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
 
-__all__ = ["Vectorizer", "features"]
+import yaml
+
+from nlu.normalize import to_traditional
+
+__all__ = ["LEXICON_PATH", "Lexicon", "Vectorizer", "features", "load_lexicon"]
+
+LEXICON_PATH = Path(__file__).parent / "lexicon.yml"
+Lexicon = dict[str, list[str]]
 
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[a-z0-9']+")
 MIN_N, MAX_N = 1, 4
 
 
-def features(text: str) -> Counter[str]:
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """Read the concept lexicon; triggers are normalised like messages."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): sorted({to_traditional(str(t)) for t in v}) for k, v in sorted(raw.items())}
+
+
+@lru_cache(maxsize=8)
+def _concept_patterns(
+    frozen: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[tuple[str, re.Pattern[str]]]:
+    out = []
+    for concept, triggers in frozen:
+        parts = [
+            rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])" if t.isascii() else re.escape(t)
+            for t in sorted(triggers, key=len, reverse=True)
+            if t
+        ]
+        if parts:
+            out.append((concept, re.compile("|".join(parts))))
+    return out
+
+
+def features(text: str, lexicon: Lexicon | None = None) -> Counter[str]:
     """Return the feature counts of the normalised ``text``."""
     counts: Counter[str] = Counter()
     masked = " " + _DIGITS.sub("0", text) + " "
@@ -34,32 +67,40 @@ def features(text: str) -> Counter[str]:
     words = _WORD.findall(text)
     counts.update("w:" + w for w in words)
     counts.update(f"b:{a}_{b}" for a, b in itertools.pairwise(words))
+    if lexicon:
+        frozen = tuple((k, tuple(v)) for k, v in lexicon.items())
+        for concept, pattern in _concept_patterns(frozen):
+            if pattern.search(text):
+                counts["c:" + concept] += 1
     return counts
 
 
 class Vectorizer:
     """A fixed vocabulary with IDF weights; :meth:`transform` gives ``(indices, values)``."""
 
-    def __init__(self, vocabulary: dict[str, int], idf: Sequence[float]) -> None:
+    def __init__(
+        self, vocabulary: dict[str, int], idf: Sequence[float], lexicon: Lexicon | None = None
+    ) -> None:
         self.vocabulary = vocabulary
         self.idf = list(idf)
+        self.lexicon = lexicon or {}
 
     @classmethod
-    def fit(cls, texts: Iterable[str]) -> Vectorizer:
+    def fit(cls, texts: Iterable[str], lexicon: Lexicon | None = None) -> Vectorizer:
         """Build the vocabulary (sorted, so it is deterministic) and smoothed IDF from ``texts``."""
         df: Counter[str] = Counter()
         n_docs = 0
         for text in texts:
-            df.update(features(text).keys())
+            df.update(features(text, lexicon).keys())
             n_docs += 1
         names = sorted(df)
         idf = [math.log((1 + n_docs) / (1 + df[name])) + 1.0 for name in names]
-        return cls({name: i for i, name in enumerate(names)}, idf)
+        return cls({name: i for i, name in enumerate(names)}, idf, lexicon)
 
     def transform(self, text: str) -> tuple[list[int], list[float]]:
         """Return the known features of ``text`` as sorted indices and L2-normalised weights."""
         pairs = []
-        for name, count in features(text).items():
+        for name, count in features(text, self.lexicon).items():
             idx = self.vocabulary.get(name)
             if idx is not None:
                 pairs.append((idx, (1.0 + math.log(count)) * self.idf[idx]))

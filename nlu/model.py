@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from nlu.classifier import IntentClassifier, train_classifier
 from nlu.entities import EntityExtractor
+from nlu.features import LEXICON_PATH, load_lexicon
 from nlu.normalize import normalize
 from nlu.training_data import TrainingData, load_training_data
 
@@ -116,8 +117,13 @@ class NLUModel:
             raise ValueError(f"{path}: not a readable NLU model ({exc})") from exc
 
 
-def _data_hash(data_dir: Path) -> str:
+def _data_files(data_dir: Path) -> list[Path]:
     files = sorted(data_dir.glob("*.yml")) if data_dir.is_dir() else [data_dir]
+    return [*files, LEXICON_PATH]
+
+
+def _data_hash(data_dir: Path) -> str:
+    files = _data_files(data_dir)
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -127,7 +133,7 @@ def _data_hash(data_dir: Path) -> str:
 def model_from_data(data: TrainingData, threshold: float = 0.3, data_hash: str = "") -> NLUModel:
     """Train a model from already loaded training data."""
     texts = [normalize(e.text).text for e in data.examples]
-    classifier = train_classifier(texts, [e.intent for e in data.examples])
+    classifier = train_classifier(texts, [e.intent for e in data.examples], load_lexicon())
     extractor_data = {"lookups": data.lookups, "synonyms": data.synonyms}
     return NLUModel(classifier, extractor_data, threshold, data_hash)
 
@@ -140,7 +146,7 @@ def train(data_dir: Path = DATA_DIR, threshold: float = 0.3) -> NLUModel:
 def load_or_train(model_path: Path, data_dir: Path = DATA_DIR, threshold: float = 0.3) -> NLUModel:
     """Load ``model_path``; first (re)train and save it if it is missing, unreadable, older than
     any data file, or was trained from different data."""
-    files = sorted(data_dir.glob("*.yml")) if data_dir.is_dir() else [data_dir]
+    files = _data_files(data_dir)
     newest = max((p.stat().st_mtime for p in files), default=0.0)
     if model_path.exists() and model_path.stat().st_mtime >= newest:
         try:
