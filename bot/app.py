@@ -6,6 +6,7 @@ Routes are contributed by the channel modules; errors become responses in one pl
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot import nlu_service
 from bot.channels import rest
 from bot.channels import runtime as channel_runtime
 from bot.config import Settings
@@ -46,12 +48,19 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             yield
             return
         app.state.services = build_services(settings)
+        gc.collect()
+        gc.freeze()  # start-up objects (NLU model, domain) leave the GC's scans: steadier latency
         try:
             yield
         finally:
             app.state.services.close()
 
-    routes = [Route("/health", health, methods=["GET"]), *rest.routes(), *channel_runtime.routes()]
+    routes = [
+        Route("/health", health, methods=["GET"]),
+        *nlu_service.routes(),
+        *rest.routes(),
+        *channel_runtime.routes(),
+    ]
     app = Starlette(
         routes=routes,
         lifespan=channel_runtime.with_channels(lifespan),

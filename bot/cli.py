@@ -24,6 +24,7 @@ _COMMAND_MODULES = [
     "bot.commands.serve",
     "bot.commands.db",
     "bot.commands.knowledge",
+    "bot.commands.nlu",
 ]
 
 

@@ -24,6 +24,7 @@ class Report:
     accuracy: float
     confusions: list[tuple[str, str, int]]  # (gold, predicted, count), most frequent first
     matrix: list[list[int]] = field(default_factory=list)  # rows gold, columns predicted
+    column_labels: list[str] = field(default_factory=list)  # labels, then e.g. nlu_fallback
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-compatible form of the report."""
@@ -37,7 +38,11 @@ class Report:
             },
             "accuracy": self.accuracy,
             "confusions": [{"gold": g, "predicted": p, "count": n} for g, p, n in self.confusions],
-            "confusion_matrix": self.matrix,
+            "confusion_matrix": {
+                "rows": self.labels,
+                "columns": self.column_labels,
+                "counts": self.matrix,
+            },
         }
 
     def table(self) -> str:
@@ -89,6 +94,7 @@ def score(gold: Sequence[str], predicted: Sequence[str]) -> Report:
         accuracy=sum(pairs[(n, n)] for n in labels) / (len(gold) or 1),
         confusions=confusions,
         matrix=matrix,
+        column_labels=columns,
     )
 
 
