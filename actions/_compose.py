@@ -1,0 +1,211 @@
+"""Compose the reply to a resolved :class:`~actions._followup.Query`, one function per topic.
+
+Every fact comes from :mod:`knowledge` (rendered by its ``render_*`` functions in the user's
+language, with ``now`` passed in); this module only chooses which facts answer the question and
+adds buttons (Rasa ``/intent{"entity": "value"}`` payloads) and, for schedules, a ``custom``
+timeline (shape in ``docs/CONTRACTS.md``). It returns the replies and the context to remember.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import knowledge
+from actions._followup import Query
+from actions._timeline import schedule_payload
+from knowledge import Lang, Programme
+from knowledge._format import t
+
+
+@dataclass
+class Answer:
+    """Replies (``text``/``buttons``/``custom`` dicts) and the slots to remember."""
+
+    replies: list[dict[str, Any]] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def say(self, text: str, buttons: list[dict[str, str]] | None = None) -> None:
+        """Add a text reply (with buttons when given)."""
+        reply: dict[str, Any] = {"text": text}
+        if buttons:
+            reply["buttons"] = buttons
+        self.replies.append(reply)
+
+
+def _button(title: str, intent: str, **entities: str) -> dict[str, str]:
+    payload = f"/{intent}" + (json.dumps(entities, ensure_ascii=False) if entities else "")
+    return {"title": title, "payload": payload}
+
+
+def _answer_text(lang: Lang, key: str) -> str:
+    return str(t(lang, f"answers.{key}"))
+
+
+# -- schedule ------------------------------------------------------------------------------
+
+
+def _round_buttons(
+    p: Programme, lang: Lang, exclude: str | None, milestone: str | None
+) -> list[dict[str, str]]:
+    extra = {"milestone": milestone} if milestone else {}
+    return [
+        _button(r.name.get(lang), "ask_schedule", round=r.id, **extra)
+        for r in p.rounds
+        if r.id != exclude
+    ]
+
+
+def schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
+    """A milestone's date (the upcoming round's, mentioning the other), days left, or the table."""
+    answer = Answer()
+    milestone, round_id = q.params.get("milestone"), q.params.get("round")
+    if "future" in q.cues:
+        answer.say(knowledge.render_no_data(p, "future", lang))
+        return answer
+    if "days_left" in q.cues and milestone is None:
+        found = knowledge.next_deadline(p, now, round_id)
+        if found is None:
+            answer.say(knowledge.render_next_deadline(p, lang, now, round_id))
+            return answer
+        milestone, round_id = found.milestone_id, found.round_id
+    if milestone is None:
+        return _table(p, round_id, lang, now)
+    named_round = round_id is not None
+    round_id = round_id or knowledge.current_round(p, now, milestone)
+    answer.context = {"milestone": milestone, "round": round_id}
+    buttons = _round_buttons(p, lang, round_id, milestone)
+    if "days_left" in q.cues:
+        answer.say(knowledge.render_days_left(p, milestone, round_id, lang, now), buttons)
+        return answer
+    line = knowledge.render_milestone(p, milestone, round_id, lang, now)
+    if not named_round:
+        line += knowledge.render_other_rounds(p, milestone, round_id, lang)
+    name = p.milestone(milestone).name.get(lang)
+    unknown = "venue" if "venue" in q.cues else None
+    if "exact_time" in q.cues and p.date(milestone, round_id).spec.time is None:
+        unknown = "exact_time"
+    if unknown:
+        known = _answer_text(lang, "venue_known").format(line=line)
+        line = knowledge.render_no_data(p, unknown, lang, name) + "\n" + known
+    answer.say(line, buttons)
+    return answer
+
+
+def _table(p: Programme, round_id: str | None, lang: Lang, now: datetime) -> Answer:
+    answer = Answer(context={"milestone": None, "round": round_id})
+    text = knowledge.render_next_deadline(p, lang, now, round_id)
+    text += "\n\n" + knowledge.render_schedule_table(p, round_id, lang)
+    buttons = _round_buttons(p, lang, round_id, None)
+    if round_id:
+        buttons.append(_button(_answer_text(lang, "all_rounds_button"), "ask_schedule"))
+    answer.say(text, buttons)
+    shown = round_id or knowledge.current_round(p, now)
+    answer.replies.append({"custom": schedule_payload(p, shown, lang, now)})
+    return answer
+
+
+# -- prizes --------------------------------------------------------------------------------
+
+
+def bonus(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
+    """A tier's total (net of tax when the nationality is known or tax is asked), a stage, the
+    withholding rule, or the whole prize scheme; buttons for the award tiers."""
+    tier, stage = q.params.get("award_tier"), q.params.get("prize_stage")
+    nationality = q.params.get("nationality")
+    answer = Answer(context={"award_tier": tier, "prize_stage": stage})
+    buttons = [
+        _button(x.name.get(lang), "ask_bonus", award_tier=x.id)
+        for x in p.stage("proof").tiers
+        if x.id != tier
+    ]
+    if tier:
+        text = knowledge.render_tier_total(p, tier, nationality, lang)
+        if nationality is None and "tax" in q.cues:
+            text += "\n" + knowledge.render_net_both(p, tier, lang)
+    elif "tax" in q.cues:
+        text = knowledge.render_withholding(p, lang)
+    elif stage:
+        text = knowledge.render_stage(p, stage, lang) + "\n" + knowledge.render_max_total(p, lang)
+    else:
+        text = knowledge.render_prize_summary(p, lang)
+    answer.say(text, buttons)
+    return answer
+
+
+# -- eligibility and static facts -------------------------------------------------------------
+
+
+def eligibility(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
+    """The verdict on the age / nationality / expertise given so far, or the rules."""
+    age, nationality, expertise = (q.params.get(k) for k in ("age", "nationality", "expertise"))
+    answer = Answer()
+    if age is None and nationality is None and expertise is None:
+        answer.say(knowledge.render_eligibility_rules(p, lang))
+        return answer
+    profile = knowledge.Profile(
+        age=int(age) if age is not None else None,
+        nationality=nationality if nationality in ("ROC", "foreign") else None,
+        expertise=expertise if expertise in ("ai", "domain", "both") else None,
+    )
+    verdict = knowledge.assess(p, profile, now)
+    answer.say(knowledge.render_eligibility_answer(p, verdict, lang))
+    return answer
+
+
+def team_rules(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
+    """The team rules; questions they don't answer (team size, teams per challenge) say so."""
+    answer = Answer()
+    rules = knowledge.render_team_rules(p, lang)
+    for cue in ("teams_per_challenge", "team_size"):
+        if cue in q.cues:
+            answer.say(knowledge.render_no_data(p, cue, lang) + "\n\n" + rules)
+            return answer
+    answer.say(rules)
+    return answer
+
+
+def programme(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
+    """The overview, last year's showcase, or "no data" about later editions."""
+    answer = Answer()
+    if "future" in q.cues:
+        answer.say(knowledge.render_no_data(p, "future", lang))
+    elif "showcase" in q.cues:
+        answer.say(knowledge.render_showcase(p, lang))
+    else:
+        answer.say(knowledge.render_programme_overview(p, lang))
+    return answer
+
+
+def challenge_posting(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
+    """How organisations post challenges, with a button to start posting one."""
+    answer = Answer()
+    button = _button(_answer_text(lang, "post_button"), "post_challenge")
+    answer.say(knowledge.render_challenge_posting(p, lang), [button])
+    return answer
+
+
+def _static(render: Callable[[Programme, Lang], str]) -> Composer:
+    def compose(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
+        answer = Answer()
+        answer.say(render(p, lang))
+        return answer
+
+    return compose
+
+
+Composer = Callable[[Programme, Query, Lang, datetime], Answer]
+COMPOSERS: dict[str, Composer] = {
+    "schedule": schedule,
+    "bonus": bonus,
+    "eligibility": eligibility,
+    "team_rules": team_rules,
+    "programme": programme,
+    "challenge_posting": challenge_posting,
+    "application_process": _static(knowledge.render_application_process),
+    "training_subsidy": _static(knowledge.render_training_subsidy),
+    "contact": _static(knowledge.render_contact),
+}

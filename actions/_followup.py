@@ -1,0 +1,145 @@
+"""Which question a message asks: its topic and parameters, follow-ups included.
+
+A message is a *follow-up* of the last answered topic (slot ``last_topic``) when it says so
+("那第二梯呢", "what about round 2", cues like "還剩幾天" or "扣稅後呢") or when the NLU has
+no confident ask_* intent for it, and every entity it carries fits that topic. A follow-up keeps
+the last answer's parameters (slots ``milestone``, ``round``, ``award_tier``, ``prize_stage``)
+and overrides those the message names. Otherwise the intent decides the topic (with no usable
+intent, the entities do: a bare "優等" is a prize question). The user's profile (``age``,
+``nationality``, ``expertise``) is always taken from the slots, which the engine fills from
+entities before the action runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from actions._cues import cues_in
+
+CONFIDENT = 0.6
+TOPIC_OF_INTENT: dict[str, str] = {
+    "ask_programme": "programme",
+    "ask_eligibility": "eligibility",
+    "ask_team_rules": "team_rules",
+    "ask_application_process": "application_process",
+    "ask_bonus": "bonus",
+    "ask_schedule": "schedule",
+    "ask_training_subsidy": "training_subsidy",
+    "ask_challenge_posting": "challenge_posting",
+    "ask_contact": "contact",
+}
+# Entities a topic can take from a follow-up, in the order they imply the topic.
+TOPIC_ENTITIES: dict[str, frozenset[str]] = {
+    "schedule": frozenset({"milestone", "round", "date"}),
+    "bonus": frozenset({"award_tier", "prize_stage", "amount", "nationality"}),
+    "eligibility": frozenset({"age", "nationality", "expertise"}),
+}
+ENTITY_TOPIC: dict[str, str] = {
+    "milestone": "schedule",
+    "round": "schedule",
+    "date": "schedule",
+    "award_tier": "bonus",
+    "prize_stage": "bonus",
+    "amount": "bonus",
+    "age": "eligibility",
+    "nationality": "eligibility",
+    "expertise": "eligibility",
+}
+# Parameters remembered between turns (slot names equal entity names).
+CONTEXT_PARAMS: dict[str, tuple[str, ...]] = {
+    "schedule": ("milestone", "round"),
+    "bonus": ("award_tier", "prize_stage"),
+}
+PROFILE_SLOTS = ("age", "nationality", "expertise")
+# Cues that refer back to the previous answer of the same topic.
+CONTEXT_CUES = frozenset({"days_left", "tax", "venue", "exact_time"})
+# The topic a cue belongs to (refers back to it; answers it when nothing else says the topic).
+CUE_TOPIC: dict[str, str] = {
+    "days_left": "schedule",
+    "venue": "schedule",
+    "exact_time": "schedule",
+    "future": "schedule",
+    "tax": "bonus",
+    "team_size": "team_rules",
+    "teams_per_challenge": "team_rules",
+    "showcase": "programme",
+}
+IGNORED_ENTITIES = frozenset({"language"})
+
+
+@dataclass(frozen=True)
+class Query:
+    """A resolved question: ``topic`` (None: not understood), its parameters and cues."""
+
+    topic: str | None
+    params: dict[str, Any] = field(default_factory=dict)
+    cues: frozenset[str] = frozenset()
+    followup: bool = False
+
+
+def message_entities(latest_message: Mapping[str, Any]) -> dict[str, Any]:
+    """The first value of each entity in the message (ignoring ``language``)."""
+    found: dict[str, Any] = {}
+    for entity in latest_message.get("entities") or []:
+        name = str(entity.get("entity"))
+        if name not in IGNORED_ENTITIES and name not in found and entity.get("value") is not None:
+            found[name] = entity.get("value")
+    return found
+
+
+def _confident_topic(latest_message: Mapping[str, Any]) -> str | None:
+    intent = latest_message.get("intent") or {}
+    if float(intent.get("confidence") or 0.0) < CONFIDENT:
+        return None
+    return TOPIC_OF_INTENT.get(str(intent.get("name")))
+
+
+def _topic(
+    intent_topic: str | None, entities: Mapping[str, Any], cues: frozenset[str], last: str | None
+) -> tuple[str | None, bool]:
+    """(topic, is follow-up) — see the module docstring."""
+    names = set(entities)
+    # A bare "還剩幾天" / "扣稅後呢" refers back to a schedule / prize answer; "說明會在哪" is new.
+    cue_refers = any(CUE_TOPIC.get(c) == last for c in cues & CONTEXT_CUES) and not names
+    referring = "followup" in cues or cue_refers or (intent_topic is None and bool(names))
+    fits = names <= TOPIC_ENTITIES.get(last or "", frozenset())
+    if last and referring and fits and (intent_topic in (None, last) or names):
+        return last, True
+    if intent_topic:
+        return intent_topic, False
+    for name in ENTITY_TOPIC:
+        if name in names:
+            return ENTITY_TOPIC[name], False
+    for cue in sorted(cues):
+        if cue in CUE_TOPIC:
+            return CUE_TOPIC[cue], False
+    return None, False
+
+
+def resolve(
+    latest_message: Mapping[str, Any], slots: Mapping[str, Any], default_topic: str | None
+) -> Query:
+    """Resolve the question of ``latest_message`` given the conversation's ``slots``.
+
+    ``default_topic`` is the topic of the action that runs (None for the fallback action); when
+    the intent is not confident it still counts for a message without entities or follow-up cue.
+    """
+    entities = message_entities(latest_message)
+    cues = cues_in(str(latest_message.get("text") or ""))
+    intent_topic = _confident_topic(latest_message)
+    if intent_topic is None and not entities and "followup" not in cues:
+        intent_topic = default_topic  # a weak guess is still the best reading of a bare question
+    topic, followup = _topic(intent_topic, entities, cues, slots.get("last_topic"))
+    if topic is None:
+        return Query(None, {}, cues)
+    params: dict[str, Any] = {}
+    for name in CONTEXT_PARAMS.get(topic, ()):
+        value = entities.get(name)
+        if value is None and followup:
+            value = slots.get(name)
+        params[name] = value
+    for name in PROFILE_SLOTS:
+        params[name] = entities.get(name, slots.get(name))
+    return Query(topic, params, cues, followup)

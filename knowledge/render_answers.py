@@ -1,0 +1,177 @@
+"""Reply pieces for the bot's answers that the base renderers don't cover.
+
+Pure like :mod:`knowledge.render`: facts come from the :class:`~knowledge.schema.Programme`,
+wording from ``templates.yml`` (``answers.*``), and anything relative to the clock takes an aware
+``now``. Used by ``actions/answers.py`` to compose replies (other round's date, days left, "the
+data doesn't say" with the contact, stage amounts, net after tax, eligibility with the rule).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from knowledge._format import format_amount, t
+from knowledge.eligibility import Verdict
+from knowledge.prizes import max_total, net_amount, tier_total
+from knowledge.render import render_date
+from knowledge.schedule import time_left
+from knowledge.schema import Lang, Programme
+
+NoDataTopic = str  # one of templates.yml answers.what.*
+
+
+def _a(lang: Lang, key: str) -> str:
+    return str(t(lang, f"answers.{key}"))
+
+
+def render_other_rounds(programme: Programme, milestone_id: str, round_id: str, lang: Lang) -> str:
+    """The same milestone's date in every round other than ``round_id`` (may be empty)."""
+    return "".join(
+        _a(lang, "other_round").format(
+            round=r.name.get(lang), date=render_date(programme, milestone_id, r.id, lang)
+        )
+        for r in programme.rounds
+        if r.id != round_id
+    )
+
+
+def render_days_left(
+    programme: Programme, milestone_id: str, round_id: str, lang: Lang, now: datetime
+) -> str:
+    """Whole days and hours from ``now`` to a milestone (a deadline's due time, an event's start).
+
+    Events in progress say so; past ones say they are over. Approximate dates are counted to their
+    last possible day and say so.
+    """
+    date = programme.date(milestone_id, round_id)
+    deadline = programme.milestone(milestone_id).kind == "deadline"
+    fields = {
+        "round": programme.round(round_id).name.get(lang),
+        "name": programme.milestone(milestone_id).name.get(lang),
+        "date": render_date(programme, milestone_id, round_id, lang),
+    }
+    target = date.deadline if deadline else date.earliest
+    if not deadline and target <= now <= date.latest:
+        return _a(lang, "days_left_ongoing").format(**fields)
+    left = time_left(target, now)
+    if left.passed:
+        return _a(lang, "days_left_passed").format(**fields)
+    key = "days_left" if left.days else "days_left_hours"
+    text = _a(lang, key).format(days=left.days, hours=left.hours, minutes=left.minutes, **fields)
+    if deadline and not date.exact:
+        text += _a(lang, "days_left_approximate")
+    return text
+
+
+def render_no_data(programme: Programme, topic: NoDataTopic, lang: Lang, name: str = "") -> str:
+    """Say plainly that the data has no answer about ``topic`` and give the office's contact."""
+    c = programme.contacts
+    contact = _a(lang, "no_data_short").format(email=c.email, phone=c.phone, ext=c.phone_extension)
+    what = _a(lang, f"what.{topic}").format(name=name)
+    return _a(lang, "no_data").format(what=what, contact=contact)
+
+
+def render_stage(programme: Programme, stage_id: str, lang: Lang) -> str:
+    """One prize stage: amount and payment (shortlist), tranches (grant) or tiers (proof)."""
+    stage, sep = programme.stage(stage_id), str(t(lang, "list_sep"))
+    name = stage.name.get(lang)
+    if stage.tiers:
+        tiers = sep.join(
+            str(t(lang, "tier")).format(name=x.name.get(lang), amount=format_amount(x.amount, lang))
+            for x in stage.tiers
+        )
+        return _a(lang, "stage_proof").format(
+            name=name,
+            min=format_amount(stage.amount_min or 0, lang),
+            max=format_amount(stage.amount_max or 0, lang),
+            tiers=tiers,
+        )
+    amount = format_amount(stage.amount or 0, lang)
+    if stage.tranches:
+        tranches = sep.join(
+            str(t(lang, "tranche")).format(
+                text=x.text.get(lang), amount=format_amount(x.amount, lang)
+            )
+            for x in stage.tranches
+        )
+        return _a(lang, "stage_grant").format(name=name, amount=amount, tranches=tranches)
+    if stage.payment:
+        return _a(lang, "stage_payment").format(
+            name=name, amount=amount, payment=stage.payment.get(lang)
+        )
+    return _a(lang, "stage").format(name=name, amount=amount)
+
+
+def render_net_both(programme: Programme, tier: str, lang: Lang) -> str:
+    """A tier's net amount for ROC nationals and for foreigners."""
+    gross = tier_total(programme, tier).gross
+    w = programme.prizes.withholding
+    return _a(lang, "net_both").format(
+        roc_pct=w.ROC,
+        foreign_pct=w.foreign,
+        roc_net=format_amount(net_amount(programme, gross, "ROC"), lang),
+        foreign_net=format_amount(net_amount(programme, gross, "foreign"), lang),
+    )
+
+
+def render_withholding(programme: Programme, lang: Lang) -> str:
+    """The withholding rule, worked on the maximum total per team and challenge."""
+    top, w = max_total(programme), programme.prizes.withholding
+    return _a(lang, "withholding").format(
+        roc_pct=w.ROC,
+        foreign_pct=w.foreign,
+        max=format_amount(top, lang),
+        roc_net=format_amount(net_amount(programme, top, "ROC"), lang),
+        foreign_net=format_amount(net_amount(programme, top, "foreign"), lang),
+    )
+
+
+def render_max_total(programme: Programme, lang: Lang) -> str:
+    """The largest total a team can win on one challenge."""
+    return _a(lang, "max_total").format(max=format_amount(max_total(programme), lang))
+
+
+def _distinct_rule_texts(programme: Programme, lang: Lang, ids: Collection[str]) -> list[str]:
+    texts: list[str] = []
+    for rule in programme.eligibility.rules:
+        text = rule.text.get(lang)
+        if rule.id in ids and text not in texts:
+            texts.append(text)
+    return texts
+
+
+def render_eligibility_rules(programme: Programme, lang: Lang) -> str:
+    """The eligibility rules as a numbered list (rules sharing one sentence listed once)."""
+    ids = [r.id for r in programme.eligibility.rules]
+    texts = _distinct_rule_texts(programme, lang, ids)
+    fmt = str(t(lang, "numbered"))
+    rules = "\n".join(fmt.format(n=i, text=x) for i, x in enumerate(texts, start=1))
+    return _a(lang, "eligibility_rules").format(rules=rules)
+
+
+def render_eligibility_answer(programme: Programme, verdict: Verdict, lang: Lang) -> str:
+    """The verdict on the facts the user gave, each with the rule it rests on, then the rules
+    still to meet; a not-met or to-be-confirmed point adds the "in principle" contact note."""
+    given = [r for r in verdict.reasons if r.outcome != "missing"]
+    outcomes = {r.outcome for r in given}
+    status = "not_met" if "not_met" in outcomes else "review" if "review" in outcomes else "met"
+    shown = [r for r in given if status == "met" or r.outcome != "met"]
+    email, min_age = programme.contacts.email, programme.eligibility.rule("age").min_age
+    lines = [_a(lang, f"eligibility_status.{status}")]
+    for reason in shown:
+        explanation = str(t(lang, f"eligibility.{reason.code}")).format(
+            age=verdict.age, min_age=min_age, email=email
+        )
+        lines.append(
+            str(t(lang, "eligibility.rule_line")).format(
+                explanation=explanation, rule=reason.rule.text.get(lang)
+            )
+        )
+    rest_ids: list[str] = [r.rule_id for r in verdict.reasons if r.outcome in ("missing", "action")]
+    rest = _distinct_rule_texts(programme, lang, rest_ids)
+    if status == "met" and rest:
+        lines.append(_a(lang, "eligibility_rest").format(rules=str(t(lang, "list_sep")).join(rest)))
+    if status != "met":
+        lines.append(_a(lang, "eligibility_in_principle").format(email=email))
+    return "\n".join(lines)
