@@ -11,8 +11,10 @@ Lifecycle of a row::
   ``retry_key`` (a UUID, the ``X-Line-Retry-Key``). A batch is claimed, retried and recovered as a
   whole, always with the same key, so LINE executes it at most once (a repeat answers 409).
 - Telegram rows are single messages, claimed in small batches.
-- Claims use ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several dispatchers never claim the same
-  row; SQLite serialises writers (``BEGIN IMMEDIATE``), so one dispatcher is the norm there.
+- Several dispatchers never claim the same row on PostgreSQL: Telegram rows are claimed with
+  ``FOR UPDATE SKIP LOCKED``; a LINE batch is claimed whole under its transaction-level advisory
+  lock (row locks could split a batch between two dispatchers, or deadlock). SQLite serialises
+  writers (``BEGIN IMMEDIATE``), so one dispatcher is the norm there.
 - Quiet hours: a row for a user with quiet hours is not due between 22:00 and 08:00 (Asia/Taipei)
   unless what it is about falls before the next 08:00.
 
@@ -141,19 +143,37 @@ def _claim(session: Session, where: Any, now: datetime) -> list[Claimed]:
     return sorted((Claimed(*row) for row in session.execute(stmt)), key=lambda c: c.id)
 
 
-def claim_line_batch(*, session: Session, now: datetime) -> list[Claimed]:
-    """Claim one whole due LINE batch (all pending rows of one retry key); [] when none is due."""
-    pick = (
+def _try_lock_batch(session: Session, key: str) -> bool:
+    """PostgreSQL: take the batch's transaction-level advisory lock (False: someone has it)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: BEGIN IMMEDIATE already serialises claims
+    stmt = sa.select(sa.func.pg_try_advisory_xact_lock(sa.func.hashtextextended(key, 0)))
+    return bool(session.scalar(stmt))
+
+
+def claim_line_batch(*, session: Session, now: datetime, candidates: int = 2500) -> list[Claimed]:
+    """Claim one whole due LINE batch (all pending rows of one retry key); [] when none is free.
+
+    A batch must never be split between dispatchers (its retry key covers exactly its rows), so
+    on PostgreSQL the claimer first takes the batch's advisory lock (``pg_try_advisory_xact_lock``,
+    skipping batches another dispatcher is claiming — the batch-level SKIP LOCKED), then moves
+    every pending row of the batch to ``sending`` in one statement.
+    """
+    head = (
         sa.select(Delivery.retry_key)
         .where(_due(now, "line"))
         .order_by(Delivery.next_attempt_at, Delivery.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
+        .limit(candidates)
+        .subquery()
     )
-    key = session.execute(pick).scalar_one_or_none()
-    if key is None:
-        return []
-    return _claim(session, sa.and_(Delivery.retry_key == key, _due(now, "line")), now)
+    keys = list(dict.fromkeys(k for k in session.scalars(sa.select(head.c.retry_key)) if k))
+    for key in keys:
+        if not _try_lock_batch(session, key):
+            continue
+        rows = _claim(session, sa.and_(Delivery.retry_key == key, _due(now, "line")), now)
+        if rows:
+            return rows
+    return []
 
 
 def claim_telegram(*, session: Session, now: datetime, limit: int) -> list[Claimed]:
@@ -196,7 +216,9 @@ def drop_ineligible(*, session: Session, rows: Sequence[Claimed]) -> list[Claime
     if not rows:
         return []
     user_ids = {r.user_id for r in rows}
-    active = dict(session.execute(sa.select(User.id, User.active).where(User.id.in_(user_ids))))
+    active = dict(
+        session.execute(sa.select(User.id, User.active).where(User.id.in_(user_ids))).all()
+    )
     subs = {
         row[0]: tuple(row[1:])
         for row in session.execute(

@@ -52,6 +52,8 @@ def add_user(
     session.flush()
     session.add(ChannelIdentity(user_id=user.id, channel=channel, external_id=external_id))
     if subscribed:
-        subscribe(session=session, user_id=user.id, now=at("2019-03-01 09:00"), language=lang, **sub)
+        subscribe(
+            session=session, user_id=user.id, now=at("2019-03-01 09:00"), language=lang, **sub
+        )
     session.flush()
     return user.id

@@ -6,7 +6,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.reminders import planner, scheduler
-from db.models import Application, Challenge, Delivery, Membership, Organisation, PlannedReminder, Team
+from db.models import (
+    Application,
+    Challenge,
+    Delivery,
+    Membership,
+    Organisation,
+    PlannedReminder,
+    Team,
+)
 from knowledge import Programme
 from tests.reminders.conftest import add_user, at
 
@@ -47,9 +55,9 @@ def test_replanning_is_idempotent_and_cancels_what_left_the_plan(
     assert len(rows) == len(full)  # no duplicates
     assert rows["108-2:idea_deadline:T-3d"] == "cancelled"
     with sessions.begin() as s:  # and back: cancelled rows come back as pending
-        assert scheduler.sync_plan(session=s, reminders=full).updated == len(full) - len(
-            only_one
-        ) + 1
+        assert (
+            scheduler.sync_plan(session=s, reminders=full).updated == len(full) - len(only_one) + 1
+        )
     assert set(_rows(sessions).values()) == {"pending"}
 
 
