@@ -37,13 +37,12 @@ class ChannelContext:
     limiter: SlidingWindowLimiter = field(default_factory=SlidingWindowLimiter)
 
     async def set_active(self, channel: str, external_id: str, active: bool) -> None:
-        """Mark the user behind an identity (in)active, creating them on activation."""
+        """Mark the user behind an identity (in)active (creating the user when unknown)."""
         await asyncio.to_thread(self._set_active, channel, external_id, active)
 
     def _set_active(self, channel: str, external_id: str, active: bool) -> None:
         with self.session_factory.begin() as session:
-            if active:
-                users.get_or_create_user(session=session, channel=channel, external_id=external_id)
+            users.get_or_create_user(session=session, channel=channel, external_id=external_id)
             users.set_active(
                 session=session, channel=channel, external_id=external_id, active=active
             )

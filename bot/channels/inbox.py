@@ -77,10 +77,12 @@ def store_events(*, session: Session, events: Iterable[NewEvent], now: datetime)
         return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(InboxEvent).on_conflict_do_nothing(index_elements=["channel", "event_id"])
+    table = InboxEvent.__table__
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["channel", "event_id"])
+    connection = session.connection()
     stored = 0
     for row in rows:  # one statement per row keeps the rowcount exact on both engines
-        stored += session.execute(stmt, row).rowcount  # type: ignore[attr-defined]
+        stored += connection.execute(stmt, row).rowcount
     return stored
 
 

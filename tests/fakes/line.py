@@ -69,6 +69,7 @@ class FakeLine:
     rich_menus: dict[str, dict[str, Any]] = field(default_factory=dict)
     default_rich_menu: str | None = None
     webhook_endpoint: str | None = None
+    quota: int | None = 200  # monthly message limit (None: "none", unlimited)
     _failures: dict[str, deque[int]] = field(default_factory=lambda: defaultdict(deque))
     _used_tokens: set[str] = field(default_factory=set)
     _retry_keys: dict[str, str] = field(default_factory=dict)
@@ -110,6 +111,7 @@ class FakeLine:
             self.rejected.clear()
             self._failures.clear()
             self._retry_keys.clear()
+            self._used_tokens.clear()
             self.rate_limits.clear()
 
     # --- request handling -----------------------------------------------------------------------
@@ -218,6 +220,20 @@ class FakeLine:
             counts["rejected"] = len(self.rejected)
         return JSONResponse(dict(counts))
 
+    async def quota_get(self, request: Request) -> Response:
+        """``GET /v2/bot/message/quota``: the monthly limit."""
+        if self.quota is None:
+            return JSONResponse({"type": "none"})
+        return JSONResponse({"type": "limited", "value": self.quota})
+
+    async def quota_consumption(self, request: Request) -> Response:
+        """``GET /v2/bot/message/quota/consumption``: pushed/multicast messages × recipients."""
+        with self._lock:
+            used = sum(
+                len(s.recipients) * len(s.messages) for s in self.sent if s.endpoint != "reply"
+            )
+        return JSONResponse({"totalUsage": used})
+
     @property
     def app(self) -> Starlette:
         return Starlette(
@@ -226,6 +242,8 @@ class FakeLine:
                 Route("/v2/bot/message/reply", self.reply, methods=["POST"]),
                 Route("/v2/bot/message/push", self.push, methods=["POST"]),
                 Route("/v2/bot/message/multicast", self.multicast, methods=["POST"]),
+                Route("/v2/bot/message/quota", self.quota_get, methods=["GET"]),
+                Route("/v2/bot/message/quota/consumption", self.quota_consumption, methods=["GET"]),
                 Route("/v2/bot/richmenu", self.create_rich_menu, methods=["POST"]),
                 Route(
                     "/v2/bot/user/all/richmenu/{menu_id}",

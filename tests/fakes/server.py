@@ -30,7 +30,7 @@ class ThreadedServer:
             host="127.0.0.1",
             port=self.port,
             log_level="error",
-            lifespan="off",
+            lifespan=lifespan,
             backlog=2048,
             timeout_keep_alive=30,
         )
