@@ -25,6 +25,8 @@ _COMMAND_MODULES = [
     "bot.commands.db",
     "bot.commands.knowledge",
     "bot.commands.nlu",
+    "bot.commands.line",
+    "bot.commands.telegram",
 ]
 
 

@@ -23,7 +23,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -77,7 +77,7 @@ def store_events(*, session: Session, events: Iterable[NewEvent], now: datetime)
         return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = InboxEvent.__table__
+    table = cast(sa.Table, InboxEvent.__table__)
     stmt = insert(table).on_conflict_do_nothing(index_elements=["channel", "event_id"])
     connection = session.connection()
     stored = 0

@@ -74,7 +74,7 @@ def test_schedule_flex_within_schema_limits() -> None:
 
 
 def test_rendered_messages_accepted_by_fake_line(fake_line: FakeLine) -> None:
-    responses = [
+    responses: list[dict[str, Any]] = [
         {"text": "時程如下"},
         {"custom": _schedule(30)},
         {

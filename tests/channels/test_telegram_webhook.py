@@ -65,7 +65,7 @@ def test_commands_map_to_intents(client: RunningApp, fake_telegram: FakeTelegram
     for command in ("/schedule", "/prize@aigo_test_bot", "/help"):
         before = len(fake_telegram.texts_to(103))
         post_tg(client, tg_message(103, command))
-        wait_for(lambda before=before: len(fake_telegram.texts_to(103)) > before)
+        wait_for(lambda n=before: len(fake_telegram.texts_to(103)) > n)  # type: ignore[misc]
     assert fake_telegram.rejected == []
 
 

@@ -6,7 +6,7 @@ import asyncio
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -22,7 +22,9 @@ def free_port() -> int:
 class ThreadedServer:
     """``uvicorn`` serving ``app`` in a daemon thread; ``url`` is ``http://127.0.0.1:<port>``."""
 
-    def __init__(self, app: Any, port: int | None = None, *, lifespan: str = "off") -> None:
+    def __init__(
+        self, app: Any, port: int | None = None, *, lifespan: Literal["auto", "on", "off"] = "off"
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
