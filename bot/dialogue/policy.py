@@ -11,6 +11,7 @@ idle       no_rule       run the ``nlu_fallback`` rule (says what the bot can do
 in_form    fills_slot    validate (``validate_<form>``), ask the next slot, or submit on completion
 in_form    rule          interruption: run the rule (answer, cancel …), then re-ask the same slot
 in_form    no_rule       say it was not understood (``utter_form_retry``) and re-ask the slot
+in_form    claimed       the form's validator took the message (see below): go on with the form
 =========  ============  ==================================================================
 
 "fills_slot" means the message filled the form's requested slot through a slot mapping (form
@@ -19,6 +20,12 @@ questions and ``cancel`` are not taken as answers). One deliberate difference fr
 guessed with confidence under ``FORM_INTERRUPT_CONFIDENCE`` does not block a ``from_text`` answer,
 so "王小明" is taken as a name even if the NLU weakly thinks it is ``help``. A form completing
 runs the action rule ``- action: <form>`` / ``- active_loop: null`` (its submit action).
+
+"claimed": as in Rasa, where the active form (and so its ``validate_<form>`` action, with its
+custom ``extract_<slot>`` methods) runs before any interruption, a message that filled no
+requested slot through a mapping is first offered to the form's validator. When the validator
+returns a ``requested_slot`` event or a value for the requested slot (a custom extraction, or a
+"change the e-mail" command), the form goes on; otherwise the turn is an interruption or a retry.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ class Input(StrEnum):
     FILLS_SLOT = "fills_slot"
     RULE = "rule"
     NO_RULE = "no_rule"
+    CLAIMED = "claimed"
 
 
 Step = Callable[["Turn"], Awaitable[None]]
@@ -98,6 +106,8 @@ class Turn:
         for name, value in self.filled.items():
             self.state.set_slot(name, value, self.domain)
         phase, kind = self.classify()
+        if phase is Phase.IN_FORM and kind is not Input.FILLS_SLOT and await self.offer_to_form():
+            kind = Input.CLAIMED
         await TRANSITIONS[(phase, kind)](self)
         return self.out
 
@@ -187,15 +197,44 @@ class Turn:
         requested: Any = ...
         if not validate and self._asking_missing():
             requested = self.state.requested_slot  # re-ask the same slot
-        validator = f"validate_{form}"
-        if self.runner.is_custom(validator) and requested is ...:
-            before = len(self.state.new_events)
-            await self.runner.run(validator, self.state, self.out)
-            for event in self.state.new_events[before:]:
-                if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT:
-                    requested = event.get("value")
+        if self.runner.is_custom(f"validate_{form}") and requested is ...:
+            requested = await self._validate(form)
             if self.state.active_loop != form:  # the validator ended the form
                 return
+        await self.form_next(form, requested)
+
+    async def _validate(self, form: str) -> Any:
+        """Run ``validate_<form>``; return the ``requested_slot`` it set, else ``...``."""
+        requested: Any = ...
+        before = len(self.state.new_events)
+        await self.runner.run(f"validate_{form}", self.state, self.out)
+        for event in self.state.new_events[before:]:
+            if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT:
+                requested = event.get("value")
+        return requested
+
+    async def offer_to_form(self) -> bool:
+        """Let the form's validator claim a message that filled no requested slot (Rasa runs the
+        active form first). Claimed = it set ``requested_slot`` or a value for the requested slot;
+        then the form step is finished here and :meth:`form_claimed` has nothing left to do."""
+        form, asked = self.state.active_loop, self.state.requested_slot
+        if form is None or not self.runner.is_custom(f"validate_{form}"):
+            return False
+        before = len(self.state.new_events)
+        requested = await self._validate(form)
+        claimed = requested is not ... or self.state.active_loop != form
+        for event in self.state.new_events[before:]:
+            if event.get("event") == "slot" and event.get("name") == asked:
+                claimed = claimed or event.get("value") is not None
+        if claimed and self.state.active_loop == form:
+            await self.form_next(form, requested)
+        return claimed
+
+    async def form_claimed(self) -> None:
+        """The validator took the message in :meth:`offer_to_form`; the form already moved on."""
+
+    async def form_next(self, form: str, requested: Any) -> None:
+        """Ask ``requested`` (``...``: the first missing required slot) or complete the form."""
         if requested is ...:
             missing = (s for s in self.domain.forms[form] if self.state.slots.get(s) is None)
             requested = next(missing, None)
@@ -236,4 +275,5 @@ TRANSITIONS: dict[tuple[Phase, Input], Step] = {
     (Phase.IN_FORM, Input.FILLS_SLOT): Turn.form_continue,
     (Phase.IN_FORM, Input.RULE): Turn.interrupt,
     (Phase.IN_FORM, Input.NO_RULE): Turn.form_retry,
+    (Phase.IN_FORM, Input.CLAIMED): Turn.form_claimed,
 }

@@ -1,0 +1,217 @@
+"""What every guided form shares: texts, typed-answer matching, skip, edit and the turn's user.
+
+- :func:`say` renders a line of ``form_texts.yml`` in the user's language (the ``language`` slot).
+- :func:`match_choice` maps a typed answer onto a choice id using the aliases in
+  ``form_data.yml`` plus the labels the caller passes (from the knowledge data).
+- :func:`is_skip` / :func:`is_confirm` recognise "跳過" / "確認" and friends (or a deny / affirm
+  intent); :func:`edit_target` reads "修改 email" / "change the title" into a slot name.
+- :class:`EditableForm` is a ``FormValidationAction`` whose forms accept such edit commands at any
+  point: the named slot is emptied and asked next (the engine asks the ``requested_slot`` the
+  validator sets), then the form continues where it was.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from abc import abstractmethod
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import turn_session
+from db.users import get_or_create_user_for_sender
+from knowledge import Lang
+
+HERE = Path(__file__).resolve().parent
+SKIPPED = "-"
+REQUESTED_SLOT = "requested_slot"
+Buttons = list[dict[str, str]]
+
+
+@cache
+def data() -> dict[str, Any]:
+    """``form_data.yml`` (aliases and command words)."""
+    loaded: dict[str, Any] = yaml.safe_load((HERE / "form_data.yml").read_text(encoding="utf-8"))
+    return loaded
+
+
+@cache
+def _texts() -> dict[str, dict[str, str]]:
+    loaded: dict[str, dict[str, str]] = yaml.safe_load(
+        (HERE / "form_texts.yml").read_text(encoding="utf-8")
+    )
+    return loaded
+
+
+def lang_of(tracker: Tracker) -> Lang:
+    """The reply language (``zh-TW`` unless the ``language`` slot says ``en``)."""
+    return "en" if tracker.get_slot("language") == "en" else "zh-TW"
+
+
+def say(lang: str, key: str, **values: Any) -> str:
+    """The text ``key`` in ``lang`` with ``values`` filled in."""
+    return _texts()[lang][key].format(**values)
+
+
+def fold(text: str) -> str:
+    """Comparable form of an answer: NFKC, lower case, inner whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def match_choice(answer: str, choices: Mapping[str, Iterable[str]]) -> str | None:
+    """The id whose names (aliases, labels) equal the answer, else the one whose longest name
+    the answer contains; None when nothing matches."""
+    wanted = fold(answer)
+    best: tuple[int, str] | None = None
+    for choice_id, names in choices.items():
+        for name in names:
+            key = fold(str(name))
+            if not key:
+                continue
+            if key == wanted:
+                return choice_id
+            if _contains(wanted, key) and (best is None or len(key) > best[0]):
+                best = (len(key), choice_id)
+    return best[1] if best else None
+
+
+def _contains(text: str, key: str) -> bool:
+    """``key`` occurs in ``text``; ASCII words only as whole words ("ai" is not in "domain")."""
+    if key.isascii():
+        return re.search(rf"(?<![a-z0-9]){re.escape(key)}(?![a-z0-9])", text) is not None
+    return key in text
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The latest user message text (empty for none)."""
+    return str((tracker.latest_message or {}).get("text") or "").strip()
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    """The latest message's intent name."""
+    name = (tracker.latest_message or {}).get("intent", {}).get("name")
+    return str(name) if name else None
+
+
+def is_question(text: str) -> bool:
+    """True when ``text`` reads as a question (question marks or question words)."""
+    folded = fold(text)
+    cues = data()["question_cues"]
+    if any(fold(c) in folded for c in cues["anywhere"]):
+        return True
+    return folded.split(" ", 1)[0] in {fold(w) for w in cues["first_word"]}
+
+
+def is_skip(value: Any, tracker: Tracker) -> bool:
+    """True for "跳過" / "skip" … or a ``deny`` button press."""
+    text = fold(str(value or ""))
+    words = {fold(w) for w in data()["skip_words"]}
+    return text in words or latest_text(tracker) == "/deny"
+
+
+def is_confirm(value: Any, tracker: Tracker) -> bool:
+    """True for "確認" / "yes" … or an ``affirm`` intent."""
+    text = fold(str(value or "")).rstrip("!！。.")
+    words = {fold(w) for w in data()["confirm_words"]}
+    return text in words or latest_intent(tracker) == "affirm"
+
+
+def edit_target(text: str, slots: Iterable[str]) -> str | None:
+    """The slot an edit command names ("修改 email" → ``org_email``), among ``slots``."""
+    folded = fold(text)
+    verbs = sorted((fold(v) for v in data()["edit_verbs"]), key=len, reverse=True)
+    verb = next((v for v in verbs if folded.startswith(v) or folded.startswith("我要" + v)), None)
+    if verb is None or len(folded) > 40:
+        return None
+    rest = folded.split(verb, 1)[1]
+    rest = re.sub(r"^(?:一下|the|my|our)\s*", "", rest.strip())
+    aliases = {s: data()["field_aliases"].get(s, []) for s in slots}
+    return match_choice(rest, aliases) if rest else None
+
+
+def user_id_for(tracker: Tracker) -> int:
+    """The database user of this conversation (created on first use)."""
+    with turn_session() as session:
+        return get_or_create_user_for_sender(session=session, sender_key=tracker.sender_id).id
+
+
+def skip_button(lang: str) -> Buttons:
+    """The one "skip" button (a ``/deny`` press)."""
+    return [{"title": say(lang, "skip_button"), "payload": "/deny"}]
+
+
+class EditableForm(FormValidationAction):
+    """A form validator that also understands "修改 <field>" at any step.
+
+    Subclasses list their editable slots in ``editable`` and get ``field_label(slot, lang)``
+    right; everything else is rasa_sdk's ``validate_<slot>`` convention. :meth:`after_validation`
+    is a hook run on every turn with the validated slot values (drafts are saved there).
+    """
+
+    editable: tuple[str, ...] = ()
+
+    @abstractmethod
+    def name(self) -> str:
+        """``validate_<form>`` (abstract, so rasa_sdk does not register this base class)."""
+
+    def field_label(self, slot: str, lang: str) -> str:
+        """How ``slot`` is named to the user (default: the slot name)."""
+        return slot
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Handle an edit command first; otherwise validate as usual, then the hook."""
+        edit = self.edit_events(dispatcher, tracker)
+        if edit:
+            return edit
+        tracker.add_slots(self.claimed_answer(tracker))
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)
+        changed = {str(e["name"]) for e in events if e.get("event") == "slot"}
+        values = dict(tracker.slots)
+        values.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
+        extra = await self.after_validation(dispatcher, tracker, values, changed)
+        return [*events, *extra]
+
+    def claimed_answer(self, tracker: Tracker) -> list[EventType]:
+        """The message as the answer to the asked slot when the NLU took a plain statement for a
+        question ("獎金20萬、職缺5人" → ask_bonus): an ``ask_*`` intent, no question words."""
+        asked = tracker.get_slot(REQUESTED_SLOT)
+        text = latest_text(tracker)
+        if asked not in self.editable or asked in tracker.slots_to_validate() or not text:
+            return []
+        if not str(latest_intent(tracker) or "").startswith("ask_") or is_question(text):
+            return []
+        return [SlotSet(asked, text)]
+
+    def edit_events(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """For an edit command: say so, empty the field and ask it next; else no events."""
+        target = edit_target(latest_text(tracker), self.editable)
+        if target is None:
+            return []
+        lang = lang_of(tracker)
+        dispatcher.utter_message(text=say(lang, "edit_field", field=self.field_label(target, lang)))
+        events: list[EventType] = []
+        asked = tracker.get_slot(REQUESTED_SLOT)
+        if asked and asked != target:  # the edit command is not an answer to the asked slot
+            events.append(SlotSet(asked, None))
+        return [*events, SlotSet(target, None), SlotSet(REQUESTED_SLOT, target)]
+
+    async def after_validation(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        values: dict[str, Any],
+        changed: set[str],
+    ) -> list[EventType]:
+        """Hook with the slot values after this turn's validation (``changed``: the slots this
+        turn validated); returns extra events."""
+        return []

@@ -1,0 +1,400 @@
+"""The post_challenge form: an organisation drafts a challenge turn by turn and submits it.
+
+Flow (``bot/domain.yml`` ``post_challenge_form``; rules in ``bot/rules.yml``)::
+
+    post_challenge ─▶ action_start_challenge (resume a draft / intro) ─▶ post_challenge_form
+      org_* ▶ challenge_* ▶ dataset_* ▶ challenge_confirm (summary) ─▶ action_submit_challenge
+
+- Every answer is validated by :class:`ValidatePostChallengeForm` (``validate_<slot>``; ``None``
+  re-asks with a specific reason) and the draft row is saved on every turn, so it survives a
+  restart and can be resumed days later (also after "取消").
+- "修改 email" / "change the title" empties that field and asks it next (:class:`EditableForm`).
+- Optional fields accept "跳過" / "skip" (stored as empty).
+- Submission enforces the programme's per-organisation limit (drafts don't count).
+"""
+
+from __future__ import annotations
+
+import json
+from abc import abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+import knowledge
+from actions import challenge_fields as cf
+from actions._forms import (
+    REQUESTED_SLOT,
+    SKIPPED,
+    EditableForm,
+    is_confirm,
+    is_skip,
+    lang_of,
+    latest_text,
+    say,
+    skip_button,
+    user_id_for,
+)
+from actions.challenge_store import (
+    FIELDS,
+    OPTIONAL,
+    SLOTS,
+    field_label,
+    find_org,
+    limit_lines,
+    load_draft_slots,
+    save_draft_from_slots,
+    submit_draft,
+    summary_text,
+)
+from actions.context import turn_now, turn_session
+from db.challenges import LimitReached, submitted_of
+from knowledge import Lang
+
+FORM = "post_challenge_form"
+DRAFT_SLOT = "challenge_draft_id"
+
+
+def _button(title: str, slot: str, value: str) -> dict[str, str]:
+    payload = json.dumps({slot: value}, ensure_ascii=False)
+    return {"title": title, "payload": f"/post_challenge{payload}"}
+
+
+class ValidatePostChallengeForm(EditableForm):
+    """Validation, draft saving and edits for ``post_challenge_form``."""
+
+    editable = SLOTS
+
+    def name(self) -> str:
+        """``validate_post_challenge_form``."""
+        return "validate_post_challenge_form"
+
+    def field_label(self, slot: str, lang: str) -> str:
+        """The knowledge data's label of ``slot``."""
+        return field_label(knowledge.load(), slot, lang)
+
+    def _check(
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        parse: Any,
+    ) -> dict[str, Any]:
+        lang = lang_of(tracker)
+        if value is None:  # a slot cleared by an action, not an answer
+            return {slot: None}
+        if is_skip(value, tracker):
+            if slot in OPTIONAL:
+                return {slot: SKIPPED}
+            label = self.field_label(slot, lang)
+            dispatcher.utter_message(text=say(lang, "required", field=label))
+            return {slot: None}
+        try:
+            return {slot: parse(value)}
+        except cf.Invalid as bad:
+            dispatcher.utter_message(text=say(lang, bad.key, **bad.values))
+            return {slot: None}
+
+    async def validate_org_name(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """Any name."""
+        return self._check("org_name", value, d, t, cf.parse_text)
+
+    async def validate_org_contact(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """Any name."""
+        return self._check("org_contact", value, d, t, cf.parse_text)
+
+    async def validate_org_phone(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """A phone number (specific re-ask)."""
+        return self._check("org_phone", value, d, t, cf.parse_phone)
+
+    async def validate_org_email(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """An e-mail address (specific re-ask)."""
+        return self._check("org_email", value, d, t, cf.parse_email)
+
+    async def validate_challenge_description(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """At least ``MIN_DESCRIPTION`` characters."""
+        return self._check("challenge_description", value, d, t, cf.parse_description)
+
+    async def validate_challenge_category(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """One of the knowledge data's categories (typed names matched)."""
+        programme = knowledge.load()
+        result = self._check(
+            "challenge_category", value, d, t, lambda v: cf.parse_category(v, programme)
+        )
+        if result["challenge_category"] is None and value is not None and not is_skip(value, t):
+            d.messages.pop()  # replace the generic line with the one listing the choices
+            lang = lang_of(t)
+            labels = [c.label(lang) for c in programme.challenge_posting.categories.items]
+            choices = say(lang, "sep").join(labels)
+            d.utter_message(
+                text=say(lang, "invalid_choice", value=str(value).strip(), choices=choices)
+            )
+        return result
+
+    async def validate_challenge_industry(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """A known industry when named, else the answer as typed (the list is open-ended)."""
+        choices = cf.industry_choices(knowledge.load())
+        return self._check(
+            "challenge_industry", value, d, t, lambda v: cf.parse_open_choice(v, choices)
+        )
+
+    async def validate_dataset_volume(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """A volume with a unit."""
+        return self._check("dataset_volume", value, d, t, cf.parse_volume)
+
+    async def validate_dataset_time_range(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """Start and end dates, end not before start."""
+        return self._check(
+            "dataset_time_range", value, d, t, lambda v: cf.format_range(*cf.parse_time_range(v))
+        )
+
+    async def validate_dataset_delivery_method(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """A known method when named, else as typed."""
+        choices = cf.delivery_choices(knowledge.load())
+        return self._check(
+            "dataset_delivery_method", value, d, t, lambda v: cf.parse_open_choice(v, choices)
+        )
+
+    async def validate_challenge_confirm(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """ "確認" submits; anything else explains how to confirm or edit."""
+        if value is None:
+            return {"challenge_confirm": None}
+        if is_confirm(value, t):
+            return {"challenge_confirm": "yes"}
+        d.utter_message(text=say(lang_of(t), "confirm_hint"))
+        return {"challenge_confirm": None}
+
+    async def validate_plain(
+        self, slot: str, value: Any, d: CollectingDispatcher, t: Tracker
+    ) -> dict[str, Any]:
+        """Plain text fields (the ones without a specific method)."""
+        return self._check(slot, value, d, t, cf.parse_text)
+
+    async def after_validation(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        values: dict[str, Any],
+        changed: set[str],
+    ) -> list[EventType]:
+        """Refuse early when the organisation is at its limit; else save the draft."""
+        name = values.get("org_name")
+        if not name or name == SKIPPED:
+            return []
+        programme, lang = knowledge.load(), lang_of(tracker)
+        limit = programme.challenge_posting.max_per_organisation
+        with turn_session() as session:
+            org = find_org(session, name)
+            existing = submitted_of(session=session, organisation_id=org.id) if org else []
+            if len(existing) >= limit and "org_name" in changed:
+                text = say(lang, "limit_early", organisation=name, count=len(existing), max=limit)
+                dispatcher.utter_message(text="\n".join([text, *limit_lines(existing, lang)]))
+                return [SlotSet("org_name", None), ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+            user_id = user_id_for(tracker)
+            draft = save_draft_from_slots(
+                session, user_id, values, turn_now(tracker), values.get(DRAFT_SLOT)
+            )
+            return [SlotSet(DRAFT_SLOT, draft.id)] if draft.id != values.get(DRAFT_SLOT) else []
+
+
+# rasa_sdk calls ``validate_<slot>``; the plain text slots all share ``validate_plain``.
+for _slot in SLOTS:
+    _method = f"validate_{_slot}"
+    if not hasattr(ValidatePostChallengeForm, _method):
+
+        async def _plain(
+            self: ValidatePostChallengeForm,
+            value: Any,
+            d: CollectingDispatcher,
+            t: Tracker,
+            _: DomainDict,
+            _slot: str = _slot,
+        ) -> dict[str, Any]:
+            return await self.validate_plain(_slot, value, d, t)
+
+        setattr(ValidatePostChallengeForm, _method, _plain)
+
+
+class _AskChoice(Action):
+    """Ask a choice slot with buttons built from the knowledge data."""
+
+    slot = ""
+
+    def name(self) -> str:
+        """``action_ask_<slot>``."""
+        return f"action_ask_{self.slot}"
+
+    @abstractmethod
+    def choices(self, lang: Lang) -> list[tuple[str, str]]:
+        """(button title, stored value) pairs."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Utter ``utter_ask_<slot>`` with one button per choice."""
+        lang = lang_of(tracker)
+        buttons = [_button(title, self.slot, value) for title, value in self.choices(lang)]
+        if self.slot in OPTIONAL:
+            buttons += skip_button(lang)
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}", buttons=buttons)
+        return []
+
+
+class ActionAskChallengeCategory(_AskChoice):
+    """Categories from ``challenge_posting.categories``."""
+
+    slot = "challenge_category"
+
+    def choices(self, lang: Lang) -> list[tuple[str, str]]:
+        """Each category's label in ``lang``; the stored value is the zh-TW label."""
+        items = knowledge.load().challenge_posting.categories.items
+        return [(c.label(lang), c.zh_TW) for c in items]
+
+
+class ActionAskChallengeIndustry(_AskChoice):
+    """Industries from ``programme.industries`` (open-ended)."""
+
+    slot = "challenge_industry"
+
+    def choices(self, lang: Lang) -> list[tuple[str, str]]:
+        """Each industry's name in ``lang``."""
+        items = knowledge.load().programme.industries.items
+        return [(i.get(lang), i.zh_TW) for i in items]
+
+
+class ActionAskDatasetDeliveryMethod(_AskChoice):
+    """Delivery methods from ``challenge_posting.delivery_methods`` (open-ended)."""
+
+    slot = "dataset_delivery_method"
+
+    def choices(self, lang: Lang) -> list[tuple[str, str]]:
+        """Each method's label in ``lang``."""
+        items = knowledge.load().challenge_posting.delivery_methods.items
+        return [(m.label(lang), m.zh_TW) for m in items]
+
+
+class ActionAskChallengeConfirm(Action):
+    """The summary shown before submitting."""
+
+    def name(self) -> str:
+        """``action_ask_challenge_confirm``."""
+        return "action_ask_challenge_confirm"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Every field grouped as in the seed, then a confirm button."""
+        lang = lang_of(tracker)
+        text = summary_text(knowledge.load(), dict(tracker.slots), lang)
+        button = {"title": say(lang, "confirm_button"), "payload": "/affirm"}
+        dispatcher.utter_message(text=text, buttons=[button])
+        return []
+
+
+class ActionStartChallenge(Action):
+    """Before the form: handle "修改 …" mid-form, resume a draft, or introduce the form."""
+
+    def name(self) -> str:
+        """``action_start_challenge``."""
+        return "action_start_challenge"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Return slot events only; the rule then runs the form."""
+        lang = lang_of(tracker)
+        if tracker.active_loop_name == FORM:
+            return ValidatePostChallengeForm().edit_events(dispatcher, tracker)
+        slots = {s: tracker.get_slot(s) for s in FIELDS}
+        events: list[EventType] = []
+        if not any(v is not None for v in slots.values()):
+            with turn_session() as session:
+                loaded = load_draft_slots(session, user_id_for(tracker))
+            events = [SlotSet(k, v) for k, v in loaded.items()]
+            slots.update(loaded)
+        if any(v is not None for v in slots.values()):
+            title = slots.get("challenge_title") or slots.get("org_name") or ""
+            dispatcher.utter_message(text=say(lang, "draft_resumed", title=title))
+            return [*events, SlotSet("challenge_confirm", None)]
+        dispatcher.utter_message(text=say(lang, "draft_start", count=len(FIELDS)))
+        return events
+
+
+class ActionSubmitChallenge(Action):
+    """After the confirmation: submit the draft (or refuse at the limit, keeping the draft)."""
+
+    def name(self) -> str:
+        """``action_submit_challenge``."""
+        return "action_submit_challenge"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Clear the form's slots on success; keep them (confirm reset) on refusal."""
+        programme, lang = knowledge.load(), lang_of(tracker)
+        slots = dict(tracker.slots)
+        try:
+            with turn_session() as session:
+                challenge, count = submit_draft(
+                    session, user_id_for(tracker), slots, turn_now(tracker), programme
+                )
+                text = say(
+                    lang,
+                    "submitted",
+                    title=challenge.title,
+                    reference=challenge.reference,
+                    organisation=challenge.organisation.name,
+                    count=count,
+                    max=programme.challenge_posting.max_per_organisation,
+                    contact=slots.get("org_contact") or "",
+                )
+        except LimitReached as full:
+            head = say(
+                lang,
+                "limit_reached",
+                organisation=full.organisation,
+                count=len(full.existing),
+                max=full.limit,
+            )
+            dispatcher.utter_message(text="\n".join([head, *limit_lines(full.existing, lang)]))
+            return [SlotSet("challenge_confirm", None)]
+        dispatcher.utter_message(text=text)
+        return [SlotSet(s, None) for s in (*FIELDS, DRAFT_SLOT)]
+
+
+__all__ = [
+    "ActionAskChallengeCategory",
+    "ActionAskChallengeConfirm",
+    "ActionAskChallengeIndustry",
+    "ActionAskDatasetDeliveryMethod",
+    "ActionStartChallenge",
+    "ActionSubmitChallenge",
+    "ValidatePostChallengeForm",
+    "latest_text",
+]

@@ -1,0 +1,158 @@
+"""Pure checks and parsers for the challenge form's answers (no I/O, no tracker).
+
+Each ``parse_*`` returns the value to store, or raises :class:`Invalid` whose ``key`` names the
+re-ask text in ``form_texts.yml`` and whose ``values`` fill it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import knowledge
+from actions._forms import data, fold, match_choice
+
+MIN_DESCRIPTION = 15
+MAX_ANSWER = 1000
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
+_PHONE_CHARS = re.compile(r"^\+?[\d\s\-()#]+(?:(?:轉|分機|ext\.?|x)\s*\d{1,6})?$", re.IGNORECASE)
+_EXTENSION = re.compile(r"(?:轉|分機|#|ext\.?|x)\s*\d{1,6}$", re.IGNORECASE)
+_VOLUME = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:[A-Za-z]+|[\u4e00-\u9fff])")
+_DATE = re.compile(r"(\d{2,4})\s*[/.\-年]\s*(\d{1,2})(?:\s*[/.\-月]\s*(\d{1,2})\s*日?)?")
+
+
+@dataclass
+class Invalid(Exception):
+    """An answer that needs a specific re-ask (``form_texts.yml`` key and its values)."""
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_text(value: Any) -> str:
+    """Any non-empty answer, trimmed (and capped at :data:`MAX_ANSWER` characters)."""
+    text = str(value or "").strip()
+    if not text:
+        raise Invalid("invalid_choice", {"value": "", "choices": ""})
+    return text[:MAX_ANSWER]
+
+
+def parse_email(value: Any) -> str:
+    """A plausible e-mail address, as typed (trimmed)."""
+    text = str(value or "").strip()
+    if not _EMAIL.match(text):
+        raise Invalid("invalid_email", {"value": text})
+    return text
+
+
+def parse_phone(value: Any) -> str:
+    """A phone number of 7-15 digits (area code, ``+886``, dashes, ``轉123`` allowed), as typed."""
+    text = str(value or "").strip()
+    body = _EXTENSION.sub("", text)
+    digits = re.sub(r"\D", "", body)
+    if not _PHONE_CHARS.match(text) or not 7 <= len(digits) <= 15:
+        raise Invalid("invalid_phone", {"value": text})
+    return text
+
+
+def parse_description(value: Any) -> str:
+    """A description of at least :data:`MIN_DESCRIPTION` non-space characters."""
+    text = str(value or "").strip()
+    length = len(re.sub(r"\s", "", text))
+    if length < MIN_DESCRIPTION:
+        raise Invalid("short_description", {"length": length, "min": MIN_DESCRIPTION})
+    return text[:MAX_ANSWER]
+
+
+def parse_volume(value: Any) -> str:
+    """A data volume with a unit (``900GB``, ``12萬筆``); a bare number is refused."""
+    text = str(value or "").strip()
+    if not _VOLUME.search(text):
+        raise Invalid("invalid_volume", {"value": text})
+    return text
+
+
+def _date(match: re.Match[str], *, end: bool) -> date:
+    year, month = int(match.group(1)), int(match.group(2))
+    if year < 1911:  # ROC year (民國104年)
+        year += 1911
+    day = int(match.group(3)) if match.group(3) else None
+    if day is None:
+        day = calendar.monthrange(year, month)[1] if end else 1
+    return date(year, month, day)
+
+
+def parse_time_range(value: Any) -> tuple[date, date]:
+    """``2015/01/01-2015/12/31`` (also ``~``, ``至``, ``to``; months only; ROC years)."""
+    text = str(value or "").strip()
+    found = list(_DATE.finditer(text))
+    if len(found) != 2:
+        raise Invalid("invalid_time_range")
+    try:
+        start, end = _date(found[0], end=False), _date(found[1], end=True)
+    except ValueError as exc:
+        raise Invalid("invalid_time_range") from exc
+    if end < start:
+        raise Invalid("reversed_time_range", {"start": start.isoformat(), "end": end.isoformat()})
+    return start, end
+
+
+def format_range(start: date, end: date) -> str:
+    """The stored text of a time range: ``2015-01-01/2015-12-31``."""
+    return f"{start.isoformat()}/{end.isoformat()}"
+
+
+def split_range(text: str) -> tuple[date, date]:
+    """Inverse of :func:`format_range`."""
+    start, end = text.split("/", 1)
+    return date.fromisoformat(start), date.fromisoformat(end)
+
+
+# -- choices from the knowledge data ------------------------------------------------------------
+
+
+def category_choices(programme: knowledge.Programme) -> dict[str, list[str]]:
+    """Category label (zh-TW) → every name it may be typed as."""
+    aliases = data()["category_aliases"]
+    return {
+        item.zh_TW: [item.zh_TW, item.en, item.example, item.id, *aliases.get(item.id, [])]
+        for item in programme.challenge_posting.categories.items
+    }
+
+
+def industry_choices(programme: knowledge.Programme) -> dict[str, list[str]]:
+    """Industry label (zh-TW) → names (the list is open-ended: other answers are kept as typed)."""
+    aliases = data()["industry_aliases"]
+    return {
+        item.zh_TW: [item.zh_TW, item.en, *aliases.get(item.zh_TW, [])]
+        for item in programme.programme.industries.items
+    }
+
+
+def delivery_choices(programme: knowledge.Programme) -> dict[str, list[str]]:
+    """Delivery method label (zh-TW) → names (open-ended as well)."""
+    aliases = data()["delivery_aliases"]
+    return {
+        item.zh_TW: [item.zh_TW, item.en, item.example, item.id, *aliases.get(item.id, [])]
+        for item in programme.challenge_posting.delivery_methods.items
+    }
+
+
+def parse_category(value: Any, programme: knowledge.Programme) -> str:
+    """One of the programme's categories (its zh-TW label); other answers are refused."""
+    choices = category_choices(programme)
+    found = match_choice(str(value or ""), choices)
+    if found is None:
+        raise Invalid("invalid_choice", {"value": str(value or "").strip(), "choices": ""})
+    return found
+
+
+def parse_open_choice(value: Any, choices: dict[str, list[str]]) -> str:
+    """A known choice when the answer names one exactly, else the answer as typed."""
+    text = parse_text(value)
+    exact = {label for label, names in choices.items() if fold(text) in map(fold, names)}
+    return next(iter(exact)) if exact else text

@@ -1,0 +1,182 @@
+"""The challenge form's slots and how they map to the knowledge fields and the database.
+
+``FIELDS`` is the order the form asks in (the seed's application example: organisation, then
+challenge, then dataset). Skipped optional answers are the slot value ``"-"`` and stored as NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import knowledge
+from actions._forms import SKIPPED, say
+from actions.challenge_fields import format_range, split_range
+from db import challenges as repo
+from db.models import Challenge, Organisation
+
+# slot -> (knowledge group, knowledge field id, db target "org.<col>" / "ch.<col>" / "ds.<col>")
+FIELD_MAP: dict[str, tuple[str, str, str]] = {
+    "org_name": ("organisation_fields", "organisation_name", "org.name"),
+    "org_contact": ("organisation_fields", "contact_person", "org.contact_name"),
+    "org_phone": ("organisation_fields", "contact_phone", "org.phone"),
+    "org_email": ("organisation_fields", "contact_email", "org.email"),
+    "challenge_title": ("challenge_fields", "title", "ch.title"),
+    "challenge_description": ("challenge_fields", "description", "ch.description"),
+    "challenge_category": ("challenge_fields", "category", "ch.category"),
+    "challenge_industry": ("challenge_fields", "industry", "ch.industry"),
+    "challenge_dataset_type": ("challenge_fields", "dataset_type", "ch.dataset_type"),
+    "challenge_data_readiness": ("challenge_fields", "data_readiness", "ch.data_readiness"),
+    "challenge_expected_outcome": ("challenge_fields", "expected_outcome", "ch.expected_outcome"),
+    "challenge_resources": ("challenge_fields", "resources_offered", "ch.resources"),
+    "challenge_incentives": ("challenge_fields", "extra_incentives", "ch.incentives"),
+    "challenge_presentation": ("challenge_fields", "presentation", "ch.presentation"),
+    "dataset_name": ("dataset_fields", "name", "ds.name"),
+    "dataset_field_names": ("dataset_fields", "field_names", "ds.field_names"),
+    "dataset_encoding": ("dataset_fields", "encoding", "ds.encoding"),
+    "dataset_file_type": ("dataset_fields", "file_type", "ds.file_type"),
+    "dataset_volume": ("dataset_fields", "volume", "ds.volume"),
+    "dataset_time_range": ("dataset_fields", "time_range", "ds.time_range"),
+    "dataset_delivery_method": ("dataset_fields", "delivery_method", "ds.delivery_method"),
+}
+FIELDS: tuple[str, ...] = tuple(FIELD_MAP)
+SLOTS = FIELDS
+OPTIONAL = frozenset(
+    {
+        "challenge_resources",
+        "challenge_incentives",
+        "challenge_presentation",
+        "dataset_field_names",
+        "dataset_encoding",
+    }
+)
+_SECTIONS = (
+    ("organisation_fields", "summary_section_org"),
+    ("challenge_fields", "summary_section_challenge"),
+    ("dataset_fields", "summary_section_dataset"),
+)
+
+
+def field_label(programme: knowledge.Programme, slot: str, lang: str) -> str:
+    """The label of ``slot``'s field in the knowledge data."""
+    group, field_id, _ = FIELD_MAP[slot]
+    fields = getattr(programme.challenge_posting, group).fields
+    found = next(f for f in fields if f.id == field_id)
+    return str(found.label("en" if lang == "en" else "zh-TW"))
+
+
+def _stored(value: Any) -> Any:
+    return None if value in (None, SKIPPED, "") else value
+
+
+def find_org(session: Session, name: str) -> Organisation | None:
+    """The organisation called ``name``, if it exists."""
+    return session.scalar(sa.select(Organisation).where(Organisation.name == name))
+
+
+def save_draft_from_slots(
+    session: Session, user_id: int, slots: dict[str, Any], now: datetime, draft_id: Any
+) -> Challenge:
+    """Save every filled slot into the user's draft (creating it and the organisation)."""
+    org = repo.get_or_create_organisation(session=session, name=slots["org_name"], user_id=user_id)
+    contact: dict[str, Any] = {}
+    challenge: dict[str, Any] = {}
+    dataset: dict[str, Any] = {}
+    for slot, (_, _, target) in FIELD_MAP.items():
+        table, column = target.split(".")
+        value = _stored(slots.get(slot))
+        if table == "org" and column != "name":
+            if value is not None:
+                contact[column] = value
+        elif table == "ch":
+            challenge[column] = value
+        elif table == "ds" and column == "time_range":
+            start, end = split_range(value) if value else (None, None)
+            dataset |= {"time_range_start": start, "time_range_end": end}
+        elif table == "ds":
+            dataset[column] = value
+    return repo.save_draft(
+        session=session,
+        user_id=user_id,
+        organisation=org,
+        contact=contact,
+        challenge=challenge,
+        dataset=dataset,
+        now=now,
+        draft_id=int(draft_id) if draft_id else None,
+    )
+
+
+def load_draft_slots(session: Session, user_id: int) -> dict[str, Any]:
+    """The slots of the user's latest draft (empty dict when there is none)."""
+    draft = repo.latest_draft(session=session, user_id=user_id)
+    if draft is None:
+        return {}
+    org, ds = draft.organisation, draft.dataset
+    slots: dict[str, Any] = {"challenge_draft_id": draft.id}
+    for slot, (_, _, target) in FIELD_MAP.items():
+        table, column = target.split(".")
+        if table == "org":
+            slots[slot] = getattr(org, column)
+        elif table == "ch":
+            slots[slot] = getattr(draft, column)
+        elif column == "time_range":
+            start = ds.time_range_start if ds else None
+            end = ds.time_range_end if ds else None
+            slots[slot] = format_range(start, end) if start and end else None
+        else:
+            slots[slot] = getattr(ds, column) if ds else None
+    return slots
+
+
+def submit_draft(
+    session: Session,
+    user_id: int,
+    slots: dict[str, Any],
+    now: datetime,
+    programme: knowledge.Programme,
+) -> tuple[Challenge, int]:
+    """Save and submit the draft; return it and the organisation's submitted count.
+
+    Raises :class:`db.challenges.LimitReached` (the draft stays saved)."""
+    draft = save_draft_from_slots(session, user_id, slots, now, slots.get("challenge_draft_id"))
+    limit = programme.challenge_posting.max_per_organisation
+    repo.submit(session=session, challenge=draft, limit=limit, now=now)
+    return draft, len(repo.submitted_of(session=session, organisation_id=draft.organisation_id))
+
+
+def limit_lines(existing: Sequence[Challenge], lang: str) -> list[str]:
+    """One line per existing challenge (reference, title, state)."""
+    return [
+        say(
+            lang,
+            "challenge_line",
+            reference=c.reference or "-",
+            title=c.title or "-",
+            status=say(lang, f"status_{c.status}"),
+        )
+        for c in existing
+    ]
+
+
+def summary_text(programme: knowledge.Programme, slots: dict[str, Any], lang: str) -> str:
+    """The confirmation summary: every field under its seed section heading."""
+    lines = [say(lang, "summary_head")]
+    for group, heading in _SECTIONS:
+        lines.append(say(lang, heading))
+        for slot in FIELDS:
+            if FIELD_MAP[slot][0] != group:
+                continue
+            value = slots.get(slot)
+            shown = say(lang, "skipped") if value in (None, SKIPPED) else str(value)
+            if slot == "dataset_time_range" and value not in (None, SKIPPED):
+                start, end = split_range(str(value))
+                shown = f"{start.isoformat()} – {end.isoformat()}"
+            label = field_label(programme, slot, lang)
+            lines.append(say(lang, "summary_line", label=label, value=shown))
+    lines.append(say(lang, "summary_tail"))
+    return "\n".join(lines)

@@ -1,0 +1,306 @@
+"""``my_status`` and the team leader's actions (members, remove, invite codes, apply).
+
+``action_my_status`` without a ``team_action`` entity shows the user's team (role, members,
+invite code for the leader, applications, composition advice) and the challenges of their
+organisation; leaders get buttons whose payloads are ``/my_status{"team_action": …}``:
+
+=================  ====================================================================
+team_action        effect
+=================  ====================================================================
+members            list the members
+remove             list members as buttons; with ``member`` (a user id): remove them
+invite / revoke    issue a fresh code (old ones revoked) / revoke the live code
+apply              with ``challenge_ref``: apply now; else ``apply_challenge_form`` asks
+=================  ====================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+import knowledge
+from actions import team_logic as tl
+from actions._forms import lang_of, latest_text, say, user_id_for
+from actions.challenge_store import limit_lines
+from actions.context import turn_now, turn_session
+from db import challenges as challenge_repo
+from db import teams as repo
+from db.models import Membership
+
+_REFERENCE = re.compile(r"AIGO-\d{3}-\d{4}", re.IGNORECASE)
+
+
+def _payload(**entities: str) -> str:
+    return "/my_status" + json.dumps(entities, ensure_ascii=False)
+
+
+def _entity(tracker: Tracker, name: str) -> str | None:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value is not None else None
+
+
+def _leader_buttons(lang: str) -> list[dict[str, str]]:
+    actions = ("members", "apply", "remove", "invite", "revoke")
+    keys = ("button_members", "button_apply", "button_remove", "button_new_invite", "button_revoke")
+    return [
+        {"title": say(lang, key), "payload": _payload(team_action=action)}
+        for action, key in zip(actions, keys, strict=True)
+    ]
+
+
+def _team_block(session: Session, membership: Membership, lang: str, now: Any) -> list[str]:
+    team = membership.team
+    members = repo.members(session=session, team_id=team.id)
+    lines = [
+        say(
+            lang,
+            "status_team",
+            team=team.name,
+            role=say(lang, f"role_{membership.role}"),
+            members="\n".join(tl.member_lines(members, lang)),
+        )
+    ]
+    if membership.role == "leader":
+        invite = repo.live_invite(session=session, team_id=team.id, now=now)
+        lines.append(
+            say(
+                lang,
+                "status_invite",
+                code=repo.format_code(invite.code),
+                expires=tl.format_day(invite.expires_at, lang),
+            )
+            if invite
+            else say(lang, "status_no_invite")
+        )
+    applied = repo.applications(session=session, team_id=team.id)
+    entries = [
+        say(lang, "application_line", reference=c.reference, title=c.title) for _, c in applied
+    ]
+    text = say(lang, "status_applications", lines="\n".join(entries))
+    lines.append(text if entries else say(lang, "status_no_applications"))
+    advice = tl.composition_advice(knowledge.load(), members, lang)
+    return [*lines, *([advice] if advice else [])]
+
+
+def apply_reference(
+    session: Session, membership: Membership, reference: str, lang: str, now: Any
+) -> str:
+    """Apply the member's team to ``reference``; the reply text."""
+    challenge = challenge_repo.find_by_reference(session=session, reference=reference)
+    if challenge is None or challenge.status != "submitted":
+        return say(lang, "unknown_reference", value=reference)
+    team = membership.team
+    done = repo.apply(session=session, team_id=team.id, challenge=challenge, now=now)
+    key = "applied" if done else "already_applied"
+    return say(lang, key, team=team.name, reference=challenge.reference, title=challenge.title)
+
+
+class ActionMyStatus(Action):
+    """See the module docstring."""
+
+    def name(self) -> str:
+        """``action_my_status``."""
+        return "action_my_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Show the status, or carry out a leader's button."""
+        lang, now = lang_of(tracker), turn_now(tracker)
+        action = _entity(tracker, "team_action")
+        reference = _entity(tracker, "challenge_ref")
+        if reference and not action:
+            action = "apply"
+        with turn_session() as session:
+            user_id = user_id_for(tracker)
+            membership = repo.membership_of(session=session, user_id=user_id)
+            if action is None:
+                return self._status(dispatcher, session, membership, user_id, lang, now)
+            if membership is None:
+                dispatcher.utter_message(text=say(lang, "not_in_team"))
+                return []
+            if action == "members":
+                members = repo.members(session=session, team_id=membership.team_id)
+                dispatcher.utter_message(text="\n".join(tl.member_lines(members, lang)))
+                return []
+            if membership.role != "leader":
+                dispatcher.utter_message(text=say(lang, "leader_only"))
+                return []
+            if action == "apply":
+                if reference:
+                    text = apply_reference(session, membership, reference, lang, now)
+                    dispatcher.utter_message(text=text)
+                    return []
+                if not challenge_repo.open_challenges(session=session):
+                    dispatcher.utter_message(text=say(lang, "no_open_challenges"))
+                    return []
+                return [SlotSet("challenge_ref", None), FollowupAction("apply_challenge_form")]
+            return self._leader(dispatcher, session, membership, action, tracker, lang, now)
+
+    def _status(
+        self,
+        dispatcher: CollectingDispatcher,
+        session: Session,
+        membership: Membership | None,
+        user_id: int,
+        lang: str,
+        now: Any,
+    ) -> list[EventType]:
+        lines: list[str] = []
+        buttons: list[dict[str, str]] = []
+        if membership is not None:
+            lines += _team_block(session, membership, lang, now)
+            if membership.role == "leader":
+                buttons = _leader_buttons(lang)
+        owned = challenge_repo.challenges_of_user(session=session, user_id=user_id)
+        if owned:
+            lines.append(say(lang, "status_challenges", lines="\n".join(limit_lines(owned, lang))))
+        dispatcher.utter_message(
+            text="\n".join(lines) if lines else say(lang, "status_none"), buttons=buttons
+        )
+        return []
+
+    def _leader(
+        self,
+        dispatcher: CollectingDispatcher,
+        session: Session,
+        membership: Membership,
+        action: str,
+        tracker: Tracker,
+        lang: str,
+        now: Any,
+    ) -> list[EventType]:
+        team = membership.team
+        if action == "invite":
+            invite = repo.issue_invite(session=session, team=team, now=now)
+            code, expires = repo.format_code(invite.code), tl.format_day(invite.expires_at, lang)
+            dispatcher.utter_message(text=say(lang, "invite_issued", code=code, expires=expires))
+        elif action == "revoke":
+            repo.revoke_invites(session=session, team_id=team.id, now=now)
+            dispatcher.utter_message(text=say(lang, "invites_revoked"))
+        elif action == "remove":
+            self._remove(dispatcher, session, team.id, _entity(tracker, "member"), lang)
+        return []
+
+    def _remove(
+        self,
+        dispatcher: CollectingDispatcher,
+        session: Session,
+        team_id: int,
+        member: str | None,
+        lang: str,
+    ) -> None:
+        others = [m for m in repo.members(session=session, team_id=team_id) if m.role != "leader"]
+        if member is None:
+            if not others:
+                dispatcher.utter_message(text=say(lang, "no_member_to_remove"))
+                return
+            buttons = [
+                {
+                    "title": tl.display_name(m, lang),
+                    "payload": _payload(team_action="remove", member=str(m.user_id)),
+                }
+                for m in others
+            ]
+            dispatcher.utter_message(text=say(lang, "pick_member"), buttons=buttons)
+            return
+        target = next((m for m in others if str(m.user_id) == member), None)
+        if target is None or not repo.remove_member(
+            session=session, team_id=team_id, user_id=target.user_id
+        ):
+            dispatcher.utter_message(text=say(lang, "member_not_found"))
+            return
+        dispatcher.utter_message(
+            text=say(lang, "member_removed", name=tl.display_name(target, lang))
+        )
+
+
+class ValidateApplyChallengeForm(FormValidationAction):
+    """``apply_challenge_form``: a submitted challenge's reference, typed or picked."""
+
+    def name(self) -> str:
+        """``validate_apply_challenge_form``."""
+        return "validate_apply_challenge_form"
+
+    async def extract_challenge_ref(
+        self, d: CollectingDispatcher, t: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A reference anywhere in the message (whatever the NLU thought the intent was)."""
+        if t.get_slot("requested_slot") != "challenge_ref":
+            return {}
+        found = _REFERENCE.search(latest_text(t))
+        return {"challenge_ref": found.group(0).upper()} if found else {}
+
+    async def validate_challenge_ref(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Known and submitted, else re-ask."""
+        if value is None:
+            return {"challenge_ref": None}
+        found = _REFERENCE.search(str(value or ""))
+        reference = found.group(0).upper() if found else str(value or "").strip()
+        with turn_session() as session:
+            challenge = challenge_repo.find_by_reference(session=session, reference=reference)
+        if challenge is None or challenge.status != "submitted":
+            d.utter_message(text=say(lang_of(t), "unknown_reference", value=reference))
+            return {"challenge_ref": None}
+        return {"challenge_ref": challenge.reference}
+
+
+class ActionAskChallengeRef(Action):
+    """The submitted challenges as buttons."""
+
+    def name(self) -> str:
+        """``action_ask_challenge_ref``."""
+        return "action_ask_challenge_ref"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """One button per submitted challenge (``/my_status{"challenge_ref": …}``)."""
+        lang = lang_of(tracker)
+        with turn_session() as session:
+            open_ones = challenge_repo.open_challenges(session=session)
+        if not open_ones:
+            dispatcher.utter_message(text=say(lang, "no_open_challenges"))
+            return []
+        buttons = [
+            {
+                "title": f"{c.reference} {c.title}"[:60],
+                "payload": _payload(challenge_ref=str(c.reference)),
+            }
+            for c in open_ones[:10]
+        ]
+        example = open_ones[0].reference
+        dispatcher.utter_message(text=say(lang, "pick_challenge", example=example), buttons=buttons)
+        return []
+
+
+class ActionApplyChallenge(Action):
+    """After ``apply_challenge_form``: apply the leader's team."""
+
+    def name(self) -> str:
+        """``action_apply_challenge``."""
+        return "action_apply_challenge"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Apply (leaders only) and clear the slot."""
+        lang, reference = lang_of(tracker), str(tracker.get_slot("challenge_ref") or "")
+        with turn_session() as session:
+            membership = repo.membership_of(session=session, user_id=user_id_for(tracker))
+            if membership is None or membership.role != "leader":
+                dispatcher.utter_message(text=say(lang, "leader_only"))
+            else:
+                text = apply_reference(session, membership, reference, lang, turn_now(tracker))
+                dispatcher.utter_message(text=text)
+        return [SlotSet("challenge_ref", None)]

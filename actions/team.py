@@ -1,0 +1,271 @@
+"""Team registration and joining: eligibility first, then the team (``bot/domain.yml`` forms).
+
+::
+
+    register_team ─▶ action_start_register_team ─(not in a team)─▶ register_team_form
+        profile_age ▶ profile_nationality ▶ profile_expertise ─verdict─▶ team_name
+        ─▶ action_create_team (leader membership + invite code)
+    join_team ─▶ action_start_join_team ─(not in a team)─▶ join_team_form
+        invite_code (rate-limited) ▶ profile_* ─verdict─▶ action_join_team (membership)
+
+- The verdict (with the rules quoted) is given as soon as the profile is complete and before
+  anything is created; an ineligible person is told why and what to do, and the form ends.
+- One team per person: refused up front with the rule quoted, and enforced by the database
+  (``UNIQUE(memberships.user_id)``) when two joins race.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+import knowledge
+from actions import team_logic as tl
+from actions._forms import REQUESTED_SLOT, EditableForm, lang_of, say, user_id_for
+from actions.context import turn_now, turn_session
+from db import teams as repo
+from db.models import Team
+
+PROFILE = ("profile_age", "profile_nationality", "profile_expertise")
+_LABELS = {
+    "profile_age": ("年齡或出生日期", "age or date of birth"),
+    "profile_nationality": ("國籍", "nationality"),
+    "profile_expertise": ("專長", "expertise"),
+    "team_name": ("隊名", "team name"),
+    "invite_code": ("邀請碼", "invite code"),
+}
+
+
+def already_in_team_text(membership: Any, lang: str) -> str:
+    """The refusal for someone already in a team, quoting the one-team rule."""
+    programme = knowledge.load()
+    return say(
+        lang,
+        "already_in_team",
+        team=membership.team.name,
+        role=say(lang, f"role_{membership.role}"),
+        rule=tl.team_rule(programme, "one_team_per_person", lang),
+    )
+
+
+class _ProfileForm(EditableForm):
+    """Shared profile validation and the verdict for the two team forms."""
+
+    join = False
+
+    def field_label(self, slot: str, lang: str) -> str:
+        """Short field names for "好的，來修改「…」"."""
+        zh, en = _LABELS[slot]
+        return zh if lang == "zh-TW" else en
+
+    def _fail(self, d: CollectingDispatcher, t: Tracker, slot: str, key: str) -> dict[str, Any]:
+        d.utter_message(text=say(lang_of(t), key))
+        return {slot: None}
+
+    async def validate_profile_age(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """An age or a birth date."""
+        if value is None:
+            return {"profile_age": None}
+        parsed = tl.parse_age_answer(value, turn_now(t))
+        return (
+            {"profile_age": parsed}
+            if parsed is not None
+            else self._fail(d, t, "profile_age", "invalid_age")
+        )
+
+    async def validate_profile_nationality(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """``ROC`` or ``foreign``."""
+        if value is None:
+            return {"profile_nationality": None}
+        parsed = tl.parse_nationality(value)
+        return (
+            {"profile_nationality": parsed}
+            if parsed
+            else self._fail(d, t, "profile_nationality", "invalid_nationality")
+        )
+
+    async def validate_profile_expertise(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """``ai`` / ``domain`` / ``both`` / ``none``."""
+        if value is None:
+            return {"profile_expertise": None}
+        parsed = tl.parse_expertise(value)
+        return (
+            {"profile_expertise": parsed}
+            if parsed
+            else self._fail(d, t, "profile_expertise", "invalid_expertise")
+        )
+
+    async def after_validation(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        values: dict[str, Any],
+        changed: set[str],
+    ) -> list[EventType]:
+        """Once the profile is complete (or changed): verdict first; stop when not eligible."""
+        if not changed & set(PROFILE) or any(values.get(s) is None for s in PROFILE):
+            return []
+        programme, lang, now = knowledge.load(), lang_of(tracker), turn_now(tracker)
+        verdict = tl.verdict_for(
+            programme,
+            values["profile_age"],
+            values["profile_nationality"],
+            values["profile_expertise"],
+            now,
+        )
+        age, born = tl.split_age(values["profile_age"])
+        with turn_session() as session:
+            repo.save_profile(
+                session=session,
+                user_id=user_id_for(tracker),
+                age=age,
+                birth_date=born,
+                nationality=values["profile_nationality"],
+                expertise=values["profile_expertise"],
+                now=now,
+            )
+        lines = [tl.verdict_text(programme, verdict, lang)]
+        if verdict.status == "eligible":
+            lines.append(say(lang, "verdict_ok_join" if self.join else "verdict_ok"))
+            dispatcher.utter_message(text="\n".join(lines))
+            return []
+        dispatcher.utter_message(text="\n".join(lines))
+        cleared = [SlotSet(s, None) for s in (*PROFILE, "team_name", "invite_code")]
+        return [*cleared, ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+
+
+class ValidateRegisterTeamForm(_ProfileForm):
+    """``register_team_form``: profile, verdict, then a unique team name."""
+
+    editable = (*PROFILE, "team_name")
+
+    def name(self) -> str:
+        """``validate_register_team_form``."""
+        return "validate_register_team_form"
+
+    async def validate_team_name(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """2-30 characters, not taken."""
+        if value is None:
+            return {"team_name": None}
+        name, lang = tl.parse_team_name(value), lang_of(t)
+        if name is None:
+            return self._fail(d, t, "team_name", "team_name_invalid")
+        with turn_session() as session:
+            taken = repo.team_name_taken(session=session, name=name)
+        if taken:
+            d.utter_message(text=say(lang, "team_name_taken", name=name))
+            return {"team_name": None}
+        return {"team_name": name}
+
+
+class ValidateJoinTeamForm(_ProfileForm):
+    """``join_team_form``: a valid invite code (wrong ones rate-limited), then the profile."""
+
+    editable = (*PROFILE, "invite_code")
+    join = True
+
+    def name(self) -> str:
+        """``validate_join_team_form``."""
+        return "validate_join_team_form"
+
+    async def validate_invite_code(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """A live code; every wrong one is counted (the limit itself is in the hook below)."""
+        if value is None:
+            return {"invite_code": None}
+        lang, now, code = lang_of(t), turn_now(t), repo.normalise_code(str(value or ""))
+        with turn_session() as session:
+            user_id = user_id_for(t)
+            left, _until = repo.attempts_left(session=session, user_id=user_id, now=now)
+            if left <= 0:
+                return {"invite_code": None}
+            invite = repo.find_invite(session=session, code=code) if code else None
+            state = repo.invite_state(invite, now)
+            repo.record_attempt(session=session, user_id=user_id, success=state == "valid", now=now)
+            if state == "valid" and invite is not None:
+                team = session.get(Team, invite.team_id)
+                d.utter_message(text=say(lang, "invite_ok", team=team.name if team else ""))
+                return {"invite_code": code}
+        if left > 1:
+            shown = repo.format_code(code) if code else str(value or "")
+            d.utter_message(text=say(lang, f"invite_{state}", code=shown, left=left - 1))
+        return {"invite_code": None}
+
+    async def after_validation(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        values: dict[str, Any],
+        changed: set[str],
+    ) -> list[EventType]:
+        """A user out of tries leaves the form (told when to retry); else the verdict step."""
+        if "invite_code" in changed and values.get("invite_code") is None:
+            now = turn_now(tracker)
+            with turn_session() as session:
+                left, until = repo.attempts_left(
+                    session=session, user_id=user_id_for(tracker), now=now
+                )
+            if left <= 0:
+                minutes = max(1, int((until - now).total_seconds() // 60) + 1) if until else 10
+                text = say(lang_of(tracker), "invite_rate_limited", minutes=minutes)
+                dispatcher.utter_message(text=text)
+                return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        return await super().after_validation(dispatcher, tracker, values, changed)
+
+
+class _StartTeamForm(Action):
+    """Refuse someone already in a team; otherwise start the form (edits mid-form pass through)."""
+
+    form = ""
+
+    @abstractmethod
+    def name(self) -> str:
+        """``action_start_<form>`` (abstract: the base is not registered)."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """FollowupAction(form) only when the person may register or join."""
+        lang = lang_of(tracker)
+        if tracker.active_loop_name == self.form:
+            return [FollowupAction(self.form)]
+        with turn_session() as session:
+            membership = repo.membership_of(session=session, user_id=user_id_for(tracker))
+            if membership is not None:
+                dispatcher.utter_message(text=already_in_team_text(membership, lang))
+                return []
+        return [SlotSet("team_name", None), FollowupAction(self.form)]
+
+
+class ActionStartRegisterTeam(_StartTeamForm):
+    """Before ``register_team_form``."""
+
+    form = "register_team_form"
+
+    def name(self) -> str:
+        """``action_start_register_team``."""
+        return "action_start_register_team"
+
+
+class ActionStartJoinTeam(_StartTeamForm):
+    """Before ``join_team_form``."""
+
+    form = "join_team_form"
+
+    def name(self) -> str:
+        """``action_start_join_team``."""
+        return "action_start_join_team"

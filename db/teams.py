@@ -1,0 +1,304 @@
+"""Teams, invite codes, memberships, profiles and applications.
+
+Contracts:
+- Functions take a keyword-only ``session``, may flush, never commit.
+- One team per person is the database's ``UNIQUE(memberships.user_id)``: :func:`add_member` turns
+  the violation into :class:`AlreadyInTeam` (inside a savepoint, so the turn's transaction
+  survives). Two racing joins of one person: the second waits for the first, then fails.
+- Invite codes are ``CODE_LENGTH`` characters from :data:`INVITE_ALPHABET` (no 0/O, 1/I/L), drawn
+  with :mod:`secrets`, containing a letter and a digit; shown as ``ABCD-2345``. They expire and
+  can be revoked; :func:`normalise_code` accepts lower case, spaces and dashes.
+- Wrong codes are counted in ``invite_attempts``; :func:`attempts_left` implements the limit.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from db.models import (
+    Application,
+    Challenge,
+    InviteAttempt,
+    Membership,
+    Profile,
+    Team,
+    TeamInvite,
+    User,
+)
+
+INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+INVITE_TTL = timedelta(days=14)
+MAX_WRONG_CODES = 5
+WRONG_CODE_WINDOW = timedelta(minutes=10)
+
+
+class TeamError(Exception):
+    """Base of the team errors below."""
+
+
+class AlreadyInTeam(TeamError):
+    """The user already belongs to a team (one team per person)."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(f"user {user_id} is already in a team")
+        self.user_id = user_id
+
+
+class TeamNameTaken(TeamError):
+    """Another team already has this name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"team name {name!r} is taken")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class MemberView:
+    """One member of a team with what the composition advice needs."""
+
+    user_id: int
+    name: str | None
+    role: str
+    expertise: str | None
+
+
+def normalise_code(text: str) -> str:
+    """Upper-case ``text`` and drop spaces and dashes (``abcd-2345`` → ``ABCD2345``)."""
+    return "".join(ch for ch in text.upper() if ch not in " -\t")
+
+
+def format_code(code: str) -> str:
+    """``ABCD2345`` → ``ABCD-2345`` (how codes are shown to people)."""
+    return f"{code[:4]}-{code[4:]}" if len(code) > 4 else code
+
+
+def new_code() -> str:
+    """A random code from :data:`INVITE_ALPHABET` with at least one letter and one digit."""
+    while True:
+        code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(CODE_LENGTH))
+        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+            return code
+
+
+def membership_of(*, session: Session, user_id: int) -> Membership | None:
+    """The user's membership (with its team), or None."""
+    query = (
+        sa.select(Membership)
+        .options(selectinload(Membership.team))
+        .where(Membership.user_id == user_id)
+    )
+    return session.scalar(query)
+
+
+def add_member(
+    *, session: Session, team: Team, user_id: int, role: str, now: datetime
+) -> Membership:
+    """Add the user to ``team``; raise :class:`AlreadyInTeam` if they are in any team."""
+    try:
+        with session.begin_nested():
+            membership = Membership(team=team, user_id=user_id, role=role, joined_at=now)
+            session.add(membership)
+            session.flush()
+    except IntegrityError as exc:
+        raise AlreadyInTeam(user_id) from exc
+    return membership
+
+
+def create_team(*, session: Session, name: str, leader_user_id: int, now: datetime) -> Team:
+    """Create ``name`` with the user as leader (and first member).
+
+    Raises :class:`AlreadyInTeam` or :class:`TeamNameTaken`; nothing is left behind on error.
+    """
+    if membership_of(session=session, user_id=leader_user_id) is not None:
+        raise AlreadyInTeam(leader_user_id)
+    if session.scalar(sa.select(Team.id).where(Team.name == name)) is not None:
+        raise TeamNameTaken(name)
+    with session.begin_nested():
+        team = Team(name=name, leader_user_id=leader_user_id, created_at=now)
+        session.add(team)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise TeamNameTaken(name) from exc
+        add_member(session=session, team=team, user_id=leader_user_id, role="leader", now=now)
+    return team
+
+
+def team_name_taken(*, session: Session, name: str) -> bool:
+    """True when a team is already called ``name``."""
+    return session.scalar(sa.select(Team.id).where(Team.name == name)) is not None
+
+
+def issue_invite(*, session: Session, team: Team, now: datetime) -> TeamInvite:
+    """Revoke the team's live codes and issue a fresh one valid for :data:`INVITE_TTL`."""
+    revoke_invites(session=session, team_id=team.id, now=now)
+    for _ in range(5):
+        try:
+            with session.begin_nested():
+                invite = TeamInvite(
+                    team_id=team.id, code=new_code(), created_at=now, expires_at=now + INVITE_TTL
+                )
+                session.add(invite)
+                session.flush()
+            return invite
+        except IntegrityError:  # pragma: no cover - a 31^8 collision
+            continue
+    raise RuntimeError("could not issue a unique invite code")  # pragma: no cover
+
+
+def revoke_invites(*, session: Session, team_id: int, now: datetime) -> int:
+    """Revoke every live code of the team; return how many were revoked."""
+    result = session.execute(
+        sa.update(TeamInvite)
+        .where(TeamInvite.team_id == team_id, TeamInvite.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def live_invite(*, session: Session, team_id: int, now: datetime) -> TeamInvite | None:
+    """The team's newest code that is neither revoked nor expired."""
+    query = (
+        sa.select(TeamInvite)
+        .where(
+            TeamInvite.team_id == team_id,
+            TeamInvite.revoked_at.is_(None),
+            TeamInvite.expires_at > now,
+        )
+        .order_by(TeamInvite.id.desc())
+    )
+    return session.scalars(query).first()
+
+
+def find_invite(*, session: Session, code: str) -> TeamInvite | None:
+    """The invite with ``code`` (normalised), whatever its state."""
+    return session.scalar(sa.select(TeamInvite).where(TeamInvite.code == normalise_code(code)))
+
+
+def invite_state(invite: TeamInvite | None, now: datetime) -> str:
+    """``unknown``, ``revoked``, ``expired`` or ``valid``."""
+    if invite is None:
+        return "unknown"
+    if invite.revoked_at is not None:
+        return "revoked"
+    return "expired" if invite.expires_at <= now else "valid"
+
+
+def record_attempt(*, session: Session, user_id: int, success: bool, now: datetime) -> None:
+    """Record one try of an invite code."""
+    session.add(InviteAttempt(user_id=user_id, success=success, attempted_at=now))
+    session.flush()
+
+
+def attempts_left(*, session: Session, user_id: int, now: datetime) -> tuple[int, datetime | None]:
+    """(wrong codes still allowed now, when the oldest counted one stops counting)."""
+    since = now - WRONG_CODE_WINDOW
+    times = list(
+        session.scalars(
+            sa.select(InviteAttempt.attempted_at)
+            .where(
+                InviteAttempt.user_id == user_id,
+                InviteAttempt.success.is_(False),
+                InviteAttempt.attempted_at > since,
+            )
+            .order_by(InviteAttempt.attempted_at)
+        )
+    )
+    left = max(0, MAX_WRONG_CODES - len(times))
+    return left, (times[0] + WRONG_CODE_WINDOW if times else None)
+
+
+def members(*, session: Session, team_id: int) -> list[MemberView]:
+    """The team's members, leader first, then by joining order."""
+    query = (
+        sa.select(Membership, User.display_name, Profile.expertise)
+        .join(User, User.id == Membership.user_id)
+        .outerjoin(Profile, Profile.user_id == Membership.user_id)
+        .where(Membership.team_id == team_id)
+        .order_by(Membership.role != "leader", Membership.joined_at, Membership.id)
+    )
+    return [
+        MemberView(m.user_id, name, m.role, expertise)
+        for m, name, expertise in session.execute(query)
+    ]
+
+
+def remove_member(*, session: Session, team_id: int, user_id: int) -> bool:
+    """Remove a (non-leader) member; True when someone was removed."""
+    result = session.execute(
+        sa.delete(Membership).where(
+            Membership.team_id == team_id,
+            Membership.user_id == user_id,
+            Membership.role != "leader",
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def save_profile(
+    *,
+    session: Session,
+    user_id: int,
+    age: int | None,
+    birth_date: date | None,
+    nationality: str | None,
+    expertise: str | None,
+    now: datetime,
+) -> Profile:
+    """Create or replace the user's eligibility profile."""
+    profile = session.get(Profile, user_id)
+    if profile is None:
+        profile = Profile(user_id=user_id)
+        session.add(profile)
+    profile.age, profile.birth_date = age, birth_date
+    profile.nationality, profile.expertise = nationality, expertise
+    profile.updated_at = now
+    session.flush()
+    return profile
+
+
+def get_profile(*, session: Session, user_id: int) -> Profile | None:
+    """The user's profile, or None."""
+    return session.get(Profile, user_id)
+
+
+def apply(*, session: Session, team_id: int, challenge: Challenge, now: datetime) -> bool:
+    """Apply the team to ``challenge``; False when it had already applied."""
+    exists = session.scalar(
+        sa.select(Application.id).where(
+            Application.team_id == team_id, Application.challenge_id == challenge.id
+        )
+    )
+    if exists is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(Application(team_id=team_id, challenge_id=challenge.id, created_at=now))
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def applications(*, session: Session, team_id: int) -> list[tuple[Application, Challenge]]:
+    """The team's applications with their challenges, oldest first."""
+    query = (
+        sa.select(Application, Challenge)
+        .join(Challenge, Challenge.id == Application.challenge_id)
+        .where(Application.team_id == team_id)
+        .order_by(Application.created_at, Application.id)
+    )
+    return [(a, c) for a, c in session.execute(query).tuples()]
+
+
+def all_teams(*, session: Session) -> list[Team]:
+    """Every team by name, memberships loaded."""
+    query = sa.select(Team).options(selectinload(Team.memberships)).order_by(Team.name)
+    return list(session.scalars(query))
