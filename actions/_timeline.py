@@ -8,12 +8,14 @@ Shape (pinned in ``docs/CONTRACTS.md``)::
                 "tentative": false, "state": "past" | "next" | "upcoming"}],
      "note": "註：各項作業程序將依計畫實際作業時間調整。"}
 
-``state`` is relative to ``now``: over → ``past``; the first not over → ``next``; the rest
-``upcoming``.
+Items keep the seed's table order. ``state`` is relative to ``now``: over → ``past``; the
+milestone starting soonest after ``now`` → ``next``; the rest (ongoing periods included)
+``upcoming``. ``detail`` holds the date's notes (approximate, subject to change) without brackets.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -21,32 +23,36 @@ import knowledge
 from knowledge import Lang, Programme
 from knowledge._format import t
 
-_BRACKETS = "（）() *"
+# A bracketed note, one nested bracket level allowed: "（即最晚7月20日（六））".
+_NOTE = re.compile(r"[（(]((?:[^（）()]|[（(][^（）()]*[）)])*)[）)]")
 
 
-def _state(occurrence: knowledge.Occurrence, now: datetime, seen_next: bool) -> str:
+def _detail(notes: str, lang: Lang) -> str:
+    return str(t(lang, "list_sep")).join(n.strip(" *") for n in _NOTE.findall(notes))
+
+
+def _over(occurrence: knowledge.Occurrence, now: datetime) -> bool:
     end = occurrence.date.deadline if occurrence.kind == "deadline" else occurrence.date.latest
-    if end <= now:
-        return "past"
-    return "upcoming" if seen_next else "next"
+    return end <= now
 
 
 def schedule_payload(p: Programme, round_id: str, lang: Lang, now: datetime) -> dict[str, Any]:
     """The timeline of ``round_id`` at ``now`` in ``lang`` (see the module docstring)."""
+    found = {o.milestone_id: o for o in knowledge.occurrences(p, round_id)}
+    starting = [o for o in found.values() if o.date.earliest > now and not _over(o, now)]
+    coming = min(starting, key=lambda o: o.key_time).milestone_id if starting else None
     items: list[dict[str, Any]] = []
-    seen_next = False
-    for occurrence in knowledge.occurrences(p, round_id):
-        milestone = occurrence.milestone_id
+    for milestone in (m.id for m in p.schedule.milestones):
+        occurrence = found[milestone]
         plain = knowledge.format_date(p, occurrence.date, lang)
         noted = knowledge.render_date(p, milestone, round_id, lang)
-        state = _state(occurrence, now, seen_next)
-        seen_next = seen_next or state == "next"
+        state = "past" if _over(occurrence, now) else "next" if milestone == coming else "upcoming"
         items.append(
             {
                 "milestone": milestone,
                 "label": p.milestone(milestone).name.get(lang),
                 "date": plain,
-                "detail": noted[len(plain) :].strip(_BRACKETS),
+                "detail": _detail(noted[len(plain) :], lang),
                 "tentative": occurrence.date.tentative,
                 "state": state,
             }
