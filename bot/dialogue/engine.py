@@ -183,7 +183,9 @@ class Engine:
         asked = [
             e.get("value") for e in parse.get("entities") or [] if e.get("entity") == "language"
         ]
-        if asked and asked[0] in ("zh-TW", "en") and intent not in _NO_SWITCH_INTENTS:
+        confidence = float((parse.get("intent") or {}).get("confidence", 0))
+        off_topic = intent in _NO_SWITCH_INTENTS and confidence >= 0.8  # "幫我翻譯這段英文"
+        if asked and asked[0] in ("zh-TW", "en") and not off_topic:
             state.set_slot("language_locked", True, self.domain)
             state.set_slot("language", asked[0], self.domain)
             return True

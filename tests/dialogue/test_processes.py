@@ -49,7 +49,11 @@ def process(args: list[str], url: str, env: dict[str, str]) -> Iterator[subproce
     finally:
         if proc.poll() is None:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
         if proc.stderr:
             proc.stderr.close()
 
@@ -85,7 +89,11 @@ def test_standalone_action_server_serves_the_same_actions(tmp_path: Path) -> Non
         events = [(e["event"], e.get("name"), e.get("value")) for e in data["events"]]
         assert events == [("active_loop", None, None), ("slot", "requested_slot", None)]
         assert data["responses"][0]["response"] == "utter_cancelled"
-        names = {a["name"] for a in httpx.get(f"http://127.0.0.1:{port}/actions").json()}
+        listed = httpx.get(f"http://127.0.0.1:{port}/actions").json()
+        assert isinstance(listed, list), (
+            f"GET /actions failed (an Action without a name?): {listed}"
+        )
+        names = {a["name"] for a in listed}
         assert {"action_cancel", "action_switch_language"} <= names
 
 
