@@ -29,10 +29,11 @@ from actions import team_logic as tl
 from actions._forms import REQUESTED_SLOT, EditableForm, lang_of, say, user_id_for
 from actions.context import turn_now, turn_session
 from db import teams as repo
-from db.models import Team
+from db.models import Team, User
 
 PROFILE = ("profile_age", "profile_nationality", "profile_expertise")
 _LABELS = {
+    "person_name": ("稱呼", "name"),
     "profile_age": ("年齡或出生日期", "age or date of birth"),
     "profile_nationality": ("國籍", "nationality"),
     "profile_expertise": ("專長", "expertise"),
@@ -66,6 +67,21 @@ class _ProfileForm(EditableForm):
     def _fail(self, d: CollectingDispatcher, t: Tracker, slot: str, key: str) -> dict[str, Any]:
         d.utter_message(text=say(lang_of(t), key))
         return {slot: None}
+
+    async def validate_person_name(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """1-30 characters; becomes the user's display name."""
+        if value is None:
+            return {"person_name": None}
+        name = " ".join(str(value).split())
+        if not 1 <= len(name) <= tl.TEAM_NAME_MAX:
+            return self._fail(d, t, "person_name", "invalid_name")
+        with turn_session() as session:
+            user = session.get(User, user_id_for(t))
+            if user is not None:
+                user.display_name = name
+        return {"person_name": name}
 
     async def validate_profile_age(
         self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
@@ -141,14 +157,14 @@ class _ProfileForm(EditableForm):
             dispatcher.utter_message(text="\n".join(lines))
             return []
         dispatcher.utter_message(text="\n".join(lines))
-        cleared = [SlotSet(s, None) for s in (*PROFILE, "team_name", "invite_code")]
+        cleared = [SlotSet(s, None) for s in ("person_name", *PROFILE, "team_name", "invite_code")]
         return [*cleared, ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
 
 
 class ValidateRegisterTeamForm(_ProfileForm):
     """``register_team_form``: profile, verdict, then a unique team name."""
 
-    editable = (*PROFILE, "team_name")
+    editable = ("person_name", *PROFILE, "team_name")
 
     def name(self) -> str:
         """``validate_register_team_form``."""
@@ -174,7 +190,7 @@ class ValidateRegisterTeamForm(_ProfileForm):
 class ValidateJoinTeamForm(_ProfileForm):
     """``join_team_form``: a valid invite code (wrong ones rate-limited), then the profile."""
 
-    editable = (*PROFILE, "invite_code")
+    editable = ("invite_code", "person_name", *PROFILE)
     join = True
 
     def name(self) -> str:

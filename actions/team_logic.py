@@ -109,7 +109,7 @@ def verdict_text(programme: knowledge.Programme, verdict: knowledge.Verdict, lan
 def team_rule(programme: knowledge.Programme, rule_id: str, lang: str) -> str:
     """The text of a team rule (``one_team_per_person``, ``mixed_members``)."""
     rule = next(r for r in programme.team_rules.rules if r.id == rule_id)
-    return rule.text.get(lang)  # type: ignore[arg-type]
+    return rule.text.get("en" if lang == "en" else "zh-TW").rstrip("。.")
 
 
 def composition_advice(

@@ -30,7 +30,7 @@ def _eligible(tracker: Tracker) -> bool:
 
 
 def _clear(*names: str) -> list[EventType]:
-    return [SlotSet(n, None) for n in (*PROFILE, *names)]
+    return [SlotSet(n, None) for n in ("person_name", *PROFILE, *names)]
 
 
 class ActionCreateTeam(Action):

@@ -24,6 +24,8 @@ _COMMAND_MODULES = [
     "bot.commands.serve",
     "bot.commands.db",
     "bot.commands.knowledge",
+    "bot.commands.challenges",
+    "bot.commands.teams",
     "bot.commands.nlu",
     "bot.commands.line",
     "bot.commands.telegram",

@@ -302,3 +302,45 @@ def all_teams(*, session: Session) -> list[Team]:
     """Every team by name, memberships loaded."""
     query = sa.select(Team).options(selectinload(Team.memberships)).order_by(Team.name)
     return list(session.scalars(query))
+
+
+def member_rows(*, session: Session) -> list[dict[str, str | None]]:
+    """One flat row per member of every team (for exports): team, role, profile, applications.
+
+    ``applications`` is the team's challenge references joined by ``;``. Teams without members
+    (impossible through the bot) are left out.
+    """
+    refs: dict[int, list[str]] = {}
+    for team_id, reference in session.execute(
+        sa.select(Application.team_id, Challenge.reference)
+        .join(Challenge, Challenge.id == Application.challenge_id)
+        .order_by(Application.id)
+    ):
+        refs.setdefault(team_id, []).append(str(reference))
+    query = (
+        sa.select(Team, Membership, User.display_name, Profile)
+        .join(Membership, Membership.team_id == Team.id)
+        .join(User, User.id == Membership.user_id)
+        .outerjoin(Profile, Profile.user_id == Membership.user_id)
+        .order_by(Team.name, Membership.role != "leader", Membership.joined_at, Membership.id)
+    )
+    rows = []
+    for team, member, name, profile in session.execute(query).tuples():
+        rows.append(
+            {
+                "team": team.name,
+                "created_at": team.created_at.isoformat(),
+                "user_id": str(member.user_id),
+                "name": name,
+                "role": member.role,
+                "age": str(profile.age) if profile and profile.age is not None else None,
+                "birth_date": profile.birth_date.isoformat()
+                if profile and profile.birth_date
+                else None,
+                "nationality": profile.nationality if profile else None,
+                "expertise": profile.expertise if profile else None,
+                "joined_at": member.joined_at.isoformat(),
+                "applications": ";".join(refs.get(team.id, [])) or None,
+            }
+        )
+    return rows

@@ -1,0 +1,76 @@
+"""``aigo teams list|export``: the organisers' view of teams and their members."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from bot.commands import _export
+from bot.config import Settings
+
+COLUMNS = [
+    "team",
+    "created_at",
+    "user_id",
+    "name",
+    "role",
+    "age",
+    "birth_date",
+    "nationality",
+    "expertise",
+    "joined_at",
+    "applications",
+]
+
+
+def register(subparsers: Any) -> None:
+    """Add ``teams list`` and ``teams export`` to the ``aigo`` parser."""
+    parser = subparsers.add_parser("teams", help="solving teams (list, export)")
+    sub = parser.add_subparsers(dest="teams_command", metavar="SUBCOMMAND", required=True)
+    listing = sub.add_parser("list", help="print a table of teams")
+    listing.set_defaults(handler=run_list)
+    export = sub.add_parser("export", help="write one row per member as JSON or CSV")
+    export.add_argument("--format", choices=_export.FORMATS, required=True)
+    export.add_argument("--output", default=None, help="file to write (default: stdout)")
+    export.set_defaults(handler=run_export)
+
+
+def _rows(settings: Settings) -> list[dict[str, str | None]]:
+    from db import make_engine, make_session_factory, upgrade
+    from db.teams import member_rows
+
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            return member_rows(session=session)
+    finally:
+        engine.dispose()
+
+
+def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Print each team with its size, leader and applications."""
+    rows = _rows(settings)
+    teams: dict[str, list[dict[str, str | None]]] = {}
+    for row in rows:
+        teams.setdefault(str(row["team"]), []).append(row)
+    cells = []
+    for name, members in teams.items():
+        leader = next((m["name"] or m["user_id"] for m in members if m["role"] == "leader"), "")
+        cells.append([name, str(len(members)), str(leader), members[0]["applications"] or "-"])
+    print(_export.table(cells, ["team", "members", "leader", "applications"]))
+    print(f"{len(teams)} team(s)")
+    return 0
+
+
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write one row per member (team, role, profile, applications)."""
+    rows = _rows(settings)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            _export.write(rows, COLUMNS, args.format, out)
+        print(f"wrote {len(rows)} row(s) to {args.output}", file=sys.stderr)
+    else:
+        _export.write(rows, COLUMNS, args.format, sys.stdout)
+    return 0
