@@ -59,12 +59,12 @@ def test_draft_is_updated_in_place_then_submitted_with_a_reference(
                 now=NOW,
             )
     with sessions.begin() as session:
-        draft = challenges.get_challenge(session=session, challenge_id=again.id)
-        assert draft is not None and draft.dataset is not None
-        assert draft.dataset.time_range_start == date(2015, 1, 1)
-        challenges.submit(session=session, challenge=draft, limit=3, now=NOW)
-        assert draft.reference == "AIGO-108-0001" and draft.status == "submitted"
-        assert challenges.find_by_reference(session=session, reference="aigo-108-0001") is draft
+        loaded = challenges.get_challenge(session=session, challenge_id=again.id)
+        assert loaded is not None and loaded.dataset is not None
+        assert loaded.dataset.time_range_start == date(2015, 1, 1)
+        challenges.submit(session=session, challenge=loaded, limit=3, now=NOW)
+        assert loaded.reference == "AIGO-108-0001" and loaded.status == "submitted"
+        assert challenges.find_by_reference(session=session, reference="aigo-108-0001") is loaded
 
 
 def test_fourth_submission_is_refused_and_drafts_do_not_count(

@@ -1,4 +1,4 @@
-"""The challenge form's answer checks (pure) and typed-answer matching against the knowledge data."""
+"""The challenge form's answer checks (pure) and typed answers matched to the knowledge data."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import make_engine, make_session_factory, teams, upgrade
-from db.models import Membership
+from db.models import Membership, Team
 from db.users import get_or_create_user
 from tests.actions.forms_support import NOW
 
@@ -93,7 +93,7 @@ def test_two_simultaneous_joins_of_one_person_cannot_both_succeed(
         barrier.wait(timeout=10)  # start together (SQLite then serialises the two writers)
         try:
             with sessions.begin() as session:
-                team = session.get(teams.Team, team_id)
+                team = session.get(Team, team_id)
                 assert team is not None
                 teams.add_member(session=session, team=team, user_id=joiner, role="member", now=NOW)
             outcomes.append("joined")
