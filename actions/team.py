@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import math
 from abc import abstractmethod
 from typing import Any
 
@@ -236,7 +237,8 @@ class ValidateJoinTeamForm(_ProfileForm):
                     session=session, user_id=user_id_for(tracker), now=now
                 )
             if left <= 0:
-                minutes = max(1, int((until - now).total_seconds() // 60) + 1) if until else 10
+                wait = (until - now).total_seconds() if until else 600
+                minutes = max(1, math.ceil(wait / 60))
                 text = say(lang_of(tracker), "invite_rate_limited", minutes=minutes)
                 dispatcher.utter_message(text=text)
                 return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
