@@ -21,6 +21,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -127,6 +128,7 @@ class InboxWorker:
         max_attempts: int = 3,
         retry_delay: float = 1.0,
         rescan_interval: float = 5.0,
+        ingest_yield: float = 1.0,
     ) -> None:
         self._sessions = session_factory
         self._handlers = handlers  # looked up per row, so handlers may be added after init
@@ -139,21 +141,53 @@ class InboxWorker:
         self._busy: dict[str, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
+        self._writes: list[tuple[list[NewEvent], asyncio.Future[int]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._write_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-writer")
+        self._last_store = 0.0
+        self._ingest_yield = ingest_yield
 
     # --- storing --------------------------------------------------------------------------------
 
     async def store(self, events: list[NewEvent]) -> int:
-        """Commit ``events`` (duplicates ignored) and schedule them; return how many were new."""
+        """Commit ``events`` (duplicates ignored) and schedule them; return how many were new.
+
+        Concurrent calls are group-committed: one writer thread stores every batch waiting at
+        that moment in one transaction, and each caller returns once that transaction committed.
+        """
         if not events:
             return 0
-        stored = await asyncio.to_thread(self._store_sync, events)
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._writes.append((events, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_loop(), name="inbox-writer")
+        stored = await future
+        self._last_store = time.monotonic()
         self._dirty.update(e.sender_key for e in events)
         self._wake.set()
         return stored
 
-    def _store_sync(self, events: list[NewEvent]) -> int:
+    async def _write_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._writes:
+            batch, self._writes = self._writes, []
+            try:
+                counts = await loop.run_in_executor(
+                    self._write_pool, self._store_sync, [events for events, _ in batch]
+                )
+            except Exception as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), count in zip(batch, counts, strict=True):
+                if not future.done():
+                    future.set_result(count)
+
+    def _store_sync(self, batches: list[list[NewEvent]]) -> list[int]:
         with self._sessions.begin() as session:
-            return store_events(session=session, events=events, now=self._now())
+            now = self._now()
+            return [store_events(session=session, events=b, now=now) for b in batches]
 
     # --- draining -------------------------------------------------------------------------------
 
@@ -174,6 +208,7 @@ class InboxWorker:
             await asyncio.wait(tasks, timeout=10)
             for task in tasks:
                 task.cancel()
+        self._write_pool.shutdown(wait=False)
 
     async def idle(self, timeout: float = 10.0) -> bool:
         """Wait until nothing is pending in memory or in flight (tests, benchmarks)."""
@@ -216,14 +251,25 @@ class InboxWorker:
                     row = await asyncio.to_thread(self._next, sender_key)
                     if row is None:
                         break
+                    started = time.monotonic()
                     if not await self._process(row):
                         await asyncio.sleep(self._retry_delay * 2**row.attempts)
+                    await self._yield_to_ingest(time.monotonic() - started)
         except Exception:
             log.exception("inbox: draining %s failed", sender_key)
         finally:
             self._busy.pop(sender_key, None)
             if sender_key in self._dirty:
                 self._wake.set()
+
+    async def _yield_to_ingest(self, spent: float) -> None:
+        """While webhooks are arriving, pause ``spent * ingest_yield`` so acks stay fast.
+
+        Turns are CPU-bound and share the event loop with the webhook endpoints; acknowledging
+        quickly matters more than answering a moment sooner (LINE suspends slow webhooks).
+        """
+        if self._ingest_yield > 0 and time.monotonic() - self._last_store < 0.5:
+            await asyncio.sleep(min(spent * self._ingest_yield, 0.5))
 
     def _next(self, sender_key: str) -> InboxRow | None:
         with self._sessions() as session:
