@@ -3,6 +3,7 @@ quick ways to put submitted challenges and teams into the database."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -65,3 +66,17 @@ def submitted_challenge(session: Session, org: str, title: str, external_id: str
     )
     challenges.submit(session=session, challenge=draft, limit=3, now=NOW)
     return str(draft.reference)
+
+
+def register_team(services: Services, sender: str, name: str, team: str, expertise: str) -> Any:
+    """Coroutine: register ``sender`` as the leader of ``team``; returns the invite code."""
+
+    async def run() -> str:
+        for message in ("我要報名", name, "25", "台灣", expertise):
+            await rest(services, sender, message)
+        replies = text(await rest(services, sender, team))
+        found = re.search(r"邀請碼：([A-Z0-9]{4}-[A-Z0-9]{4})", replies)
+        assert found, replies
+        return found.group(1)
+
+    return run()
