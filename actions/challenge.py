@@ -15,8 +15,6 @@ Flow (``bot/domain.yml`` ``post_challenge_form``; rules in ``bot/rules.yml``)::
 
 from __future__ import annotations
 
-import json
-from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -33,9 +31,7 @@ from actions._forms import (
     is_confirm,
     is_skip,
     lang_of,
-    latest_text,
     say,
-    skip_button,
     user_id_for,
 )
 from actions.challenge_store import (
@@ -48,19 +44,12 @@ from actions.challenge_store import (
     load_draft_slots,
     save_draft_from_slots,
     submit_draft,
-    summary_text,
 )
 from actions.context import turn_now, turn_session
 from db.challenges import LimitReached, submitted_of
-from knowledge import Lang
 
 FORM = "post_challenge_form"
 DRAFT_SLOT = "challenge_draft_id"
-
-
-def _button(title: str, slot: str, value: str) -> dict[str, str]:
-    payload = json.dumps({slot: value}, ensure_ascii=False)
-    return {"title": title, "payload": f"/post_challenge{payload}"}
 
 
 class ValidatePostChallengeForm(EditableForm):
@@ -241,82 +230,6 @@ for _slot in SLOTS:
         setattr(ValidatePostChallengeForm, _method, _plain)
 
 
-class _AskChoice(Action):
-    """Ask a choice slot with buttons built from the knowledge data."""
-
-    slot = ""
-
-    def name(self) -> str:
-        """``action_ask_<slot>``."""
-        return f"action_ask_{self.slot}"
-
-    @abstractmethod
-    def choices(self, lang: Lang) -> list[tuple[str, str]]:
-        """(button title, stored value) pairs."""
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Utter ``utter_ask_<slot>`` with one button per choice."""
-        lang = lang_of(tracker)
-        buttons = [_button(title, self.slot, value) for title, value in self.choices(lang)]
-        if self.slot in OPTIONAL:
-            buttons += skip_button(lang)
-        dispatcher.utter_message(response=f"utter_ask_{self.slot}", buttons=buttons)
-        return []
-
-
-class ActionAskChallengeCategory(_AskChoice):
-    """Categories from ``challenge_posting.categories``."""
-
-    slot = "challenge_category"
-
-    def choices(self, lang: Lang) -> list[tuple[str, str]]:
-        """Each category's label in ``lang``; the stored value is the zh-TW label."""
-        items = knowledge.load().challenge_posting.categories.items
-        return [(c.label(lang), c.zh_TW) for c in items]
-
-
-class ActionAskChallengeIndustry(_AskChoice):
-    """Industries from ``programme.industries`` (open-ended)."""
-
-    slot = "challenge_industry"
-
-    def choices(self, lang: Lang) -> list[tuple[str, str]]:
-        """Each industry's name in ``lang``."""
-        items = knowledge.load().programme.industries.items
-        return [(i.get(lang), i.zh_TW) for i in items]
-
-
-class ActionAskDatasetDeliveryMethod(_AskChoice):
-    """Delivery methods from ``challenge_posting.delivery_methods`` (open-ended)."""
-
-    slot = "dataset_delivery_method"
-
-    def choices(self, lang: Lang) -> list[tuple[str, str]]:
-        """Each method's label in ``lang``."""
-        items = knowledge.load().challenge_posting.delivery_methods.items
-        return [(m.label(lang), m.zh_TW) for m in items]
-
-
-class ActionAskChallengeConfirm(Action):
-    """The summary shown before submitting."""
-
-    def name(self) -> str:
-        """``action_ask_challenge_confirm``."""
-        return "action_ask_challenge_confirm"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Every field grouped as in the seed, then a confirm button."""
-        lang = lang_of(tracker)
-        text = summary_text(knowledge.load(), dict(tracker.slots), lang)
-        button = {"title": say(lang, "confirm_button"), "payload": "/affirm"}
-        dispatcher.utter_message(text=text, buttons=[button])
-        return []
-
-
 class ActionStartChallenge(Action):
     """Before the form: handle "修改 …" mid-form, resume a draft, or introduce the form."""
 
@@ -389,12 +302,7 @@ class ActionSubmitChallenge(Action):
 
 
 __all__ = [
-    "ActionAskChallengeCategory",
-    "ActionAskChallengeConfirm",
-    "ActionAskChallengeIndustry",
-    "ActionAskDatasetDeliveryMethod",
     "ActionStartChallenge",
     "ActionSubmitChallenge",
     "ValidatePostChallengeForm",
-    "latest_text",
 ]
