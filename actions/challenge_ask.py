@@ -5,7 +5,7 @@ summary it shows before submitting (``action_ask_<slot>``, run by the engine ins
 from __future__ import annotations
 
 import json
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -23,7 +23,7 @@ def _button(title: str, slot: str, value: str) -> dict[str, str]:
     return {"title": title, "payload": f"/post_challenge{payload}"}
 
 
-class _AskChoice(Action):
+class _AskChoice(Action, ABC):
     """Ask a choice slot with buttons built from the knowledge data."""
 
     slot = ""

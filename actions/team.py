@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import math
-from abc import abstractmethod
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -245,7 +245,7 @@ class ValidateJoinTeamForm(_ProfileForm):
         return await super().after_validation(dispatcher, tracker, values, changed)
 
 
-class _StartTeamForm(Action):
+class _StartTeamForm(Action, ABC):
     """Refuse someone already in a team; otherwise start the form (edits mid-form pass through)."""
 
     form = ""
