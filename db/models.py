@@ -364,6 +364,7 @@ class Delivery(Base):
         sa.UniqueConstraint("reminder_key", "user_id"),
         _check_in("status", DELIVERY_STATUSES, "status"),
         sa.Index(None, "status", "next_attempt_at"),
+        sa.Index(None, "retry_key"),  # a LINE multicast batch is claimed by its retry key
     )
 
 

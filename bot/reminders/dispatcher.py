@@ -97,7 +97,8 @@ class Dispatcher:
         self, sessions: sessionmaker[Session], *, now: Now, line: LinePort | None = None,
         telegram: TelegramPort | None = None, line_rate: float = 190.0,
         telegram_rate: float = 25.0, per_chat_interval: float = 1.0, line_workers: int = 6,
-        telegram_batch: int = 25, max_attempts: int = 5, backoff: float = 1.0,
+        telegram_batch: int = 25, line_batches_per_claim: int = 4, max_attempts: int = 5,
+        backoff: float = 1.0,
         max_backoff: float = 300.0, stale_after: timedelta = timedelta(seconds=60),
         on_progress: Callable[[Stats], None] | None = None,
     ) -> None:  # fmt: skip
@@ -105,6 +106,7 @@ class Dispatcher:
         self.line_pacer, self.telegram_pacer = Pacer(line_rate), Pacer(telegram_rate)
         self.per_chat_interval, self.line_workers = per_chat_interval, line_workers
         self.telegram_batch, self.max_attempts = telegram_batch, max_attempts
+        self.line_batches_per_claim = line_batches_per_claim
         self.backoff, self.max_backoff, self.stale_after = backoff, max_backoff, stale_after
         self.on_progress = on_progress
         self.stats = Stats()
@@ -112,75 +114,91 @@ class Dispatcher:
 
     # --- database steps (run in threads) ------------------------------------------------------
 
-    def _claim(self, channel: str) -> tuple[bool, list[Claimed]]:
+    def _claim(self, channel: str) -> tuple[bool, list[list[Claimed]]]:
+        """Claim work: LINE ``line_batches_per_claim`` whole batches, or one Telegram batch.
+
+        Returns ``(anything claimed, the batches still eligible)``.
+        """
         with self.sessions.begin() as session:
             if channel == "line":
-                rows = outbox.claim_line_batch(session=session, now=self.now())
-            else:
-                rows = outbox.claim_telegram(
-                    session=session, now=self.now(), limit=self.telegram_batch
+                groups = outbox.claim_line_batches(
+                    session=session, now=self.now(), batches=self.line_batches_per_claim
                 )
-            keep = outbox.drop_ineligible(session=session, rows=rows)
-        self.stats.skipped += len(rows) - len(keep)
-        return bool(rows), keep
+            else:
+                groups = [
+                    outbox.claim_telegram(
+                        session=session, now=self.now(), limit=self.telegram_batch
+                    )
+                ]
+            groups = [g for g in groups if g]
+            keep = [outbox.drop_ineligible(session=session, rows=g) for g in groups]
+        self.stats.skipped += sum(map(len, groups)) - sum(map(len, keep))
+        return bool(groups), [k for k in keep if k]
 
     def _delay(self, attempts: int) -> float:
         base: float = min(self.backoff * 2 ** max(attempts - 1, 0), self.max_backoff)
         return base * random.uniform(0.5, 1.5)
 
-    def _record(self, rows: list[Claimed], exc: SendError | None) -> None:
-        """Write the outcome of sending ``rows`` (all with the same outcome)."""
+    def _record(self, outcomes: list[tuple[list[Claimed], SendError | None]]) -> None:
+        """Write the outcomes of sends in one transaction (each entry: rows with one outcome)."""
         now = self.now()
         with self.sessions.begin() as session:
-            if exc is None:
-                outbox.mark_sent(session=session, ids=[r.id for r in rows], now=now)
-                self.stats.sent += len(rows)
-            elif isinstance(exc, RecipientUnreachable) and len(rows) == 1:
-                outbox.mark_dead(session=session, ids=[rows[0].id], reason=str(exc))
-                outbox.deactivate(session=session, user_id=rows[0].user_id)
-                self.stats.deactivated += 1
-                self.stats.dead += 1
-            elif exc.retryable:
-                wait = exc.retry_after if isinstance(exc, RateLimited) else None
-                delay = wait if wait is not None else self._delay(rows[0].attempts)
-                at = now + timedelta(seconds=delay)
-                dead = outbox.mark_retry(
-                    session=session, rows=rows, at=at, reason=str(exc),
-                    max_attempts=self.max_attempts,
-                )  # fmt: skip
-                self.stats.dead += dead
-                self.stats.retried += len(rows) - dead
-            else:
-                outbox.mark_dead(session=session, ids=[r.id for r in rows], reason=str(exc))
-                self.stats.dead += len(rows)
+            for rows, exc in outcomes:
+                self._outcome(session, rows, exc, now)
         if self.on_progress is not None:
             self.on_progress(self.stats)
 
+    def _outcome(
+        self, session: Session, rows: list[Claimed], exc: SendError | None, now: datetime
+    ) -> None:
+        if exc is None:
+            outbox.mark_sent(session=session, ids=[r.id for r in rows], now=now)
+            self.stats.sent += len(rows)
+        elif isinstance(exc, RecipientUnreachable) and len(rows) == 1:
+            outbox.mark_dead(session=session, ids=[rows[0].id], reason=str(exc))
+            outbox.deactivate(session=session, user_id=rows[0].user_id)
+            self.stats.deactivated += 1
+            self.stats.dead += 1
+        elif exc.retryable:
+            wait = exc.retry_after if isinstance(exc, RateLimited) else None
+            delay = wait if wait is not None else self._delay(rows[0].attempts)
+            dead = outbox.mark_retry(
+                session=session, rows=rows, at=now + timedelta(seconds=delay), reason=str(exc),
+                max_attempts=self.max_attempts,
+            )  # fmt: skip
+            self.stats.dead += dead
+            self.stats.retried += len(rows) - dead
+        else:
+            outbox.mark_dead(session=session, ids=[r.id for r in rows], reason=str(exc))
+            self.stats.dead += len(rows)
+
     # --- LINE ---------------------------------------------------------------------------------
 
-    async def _line_worker(self) -> None:
+    async def _send_batch(self, rows: list[Claimed]) -> tuple[list[Claimed], SendError | None]:
         assert self.line is not None
+        await self.line_pacer.wait()
+        self.stats.requests += 1
+        try:
+            result = await self.line.multicast(
+                [r.external_id for r in rows],
+                [{"type": "text", "text": str(rows[0].payload["text"])}],
+                retry_key=rows[0].retry_key,
+            )
+        except SendError as exc:
+            log.warning("LINE batch %s: %s", rows[0].retry_key, exc)
+            return rows, exc
+        if getattr(result, "duplicate", False):
+            self.stats.duplicates += len(rows)
+        return rows, None
+
+    async def _line_worker(self) -> None:
         while True:
-            claimed, rows = await asyncio.to_thread(self._claim, "line")
+            claimed, batches = await asyncio.to_thread(self._claim, "line")
             if not claimed:
                 return
-            if not rows:
-                continue
-            await self.line_pacer.wait()
-            error: SendError | None = None
-            try:
-                self.stats.requests += 1
-                result = await self.line.multicast(
-                    [r.external_id for r in rows],
-                    [{"type": "text", "text": str(rows[0].payload["text"])}],
-                    retry_key=rows[0].retry_key,
-                )
-                if getattr(result, "duplicate", False):
-                    self.stats.duplicates += len(rows)
-            except SendError as exc:
-                error = exc
-                log.warning("LINE batch %s: %s", rows[0].retry_key, exc)
-            await asyncio.to_thread(self._record, rows, error)
+            outcomes = await asyncio.gather(*(self._send_batch(b) for b in batches))
+            if outcomes:
+                await asyncio.to_thread(self._record, list(outcomes))
 
     # --- Telegram -----------------------------------------------------------------------------
 
@@ -201,21 +219,17 @@ class Dispatcher:
             return row, exc
         return row, None
 
-    def _record_many(self, results: list[tuple[Claimed, SendError | None]]) -> None:
-        ok = [row for row, exc in results if exc is None]
-        if ok:
-            self._record(ok, None)
-        for row, exc in results:
-            if exc is not None:
-                self._record([row], exc)
-
     async def _telegram_worker(self) -> None:
         while True:
-            claimed, rows = await asyncio.to_thread(self._claim, "telegram")
+            claimed, batches = await asyncio.to_thread(self._claim, "telegram")
             if not claimed:
                 return
+            rows = [row for batch in batches for row in batch]
             results = await asyncio.gather(*(self._send_one(r) for r in rows))
-            await asyncio.to_thread(self._record_many, list(results))
+            ok = [row for row, exc in results if exc is None]
+            outcomes: list[tuple[list[Claimed], SendError | None]] = [(ok, None)] if ok else []
+            outcomes += [([row], exc) for row, exc in results if exc is not None]
+            await asyncio.to_thread(self._record, outcomes)
 
     # --- loops --------------------------------------------------------------------------------
 

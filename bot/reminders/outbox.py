@@ -184,7 +184,8 @@ def _claim(session: Session, where: Any, now: datetime) -> list[Claimed]:
         .values(status="sending", claimed_at=now, attempts=Delivery.attempts + 1)
         .returning(*_COLUMNS)
     )
-    return sorted((Claimed(*row) for row in session.execute(stmt)), key=lambda c: c.id)
+    rows = session.connection().execute(stmt)  # Core: no ORM bulk-update bookkeeping
+    return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
 
 def _try_lock_batch(session: Session, key: str) -> bool:
@@ -195,8 +196,12 @@ def _try_lock_batch(session: Session, key: str) -> bool:
     return bool(session.scalar(stmt))
 
 
-def claim_line_batch(*, session: Session, now: datetime, candidates: int = 2500) -> list[Claimed]:
-    """Claim one whole due LINE batch (all pending rows of one retry key); [] when none is free.
+def claim_line_batches(
+    *, session: Session, now: datetime, batches: int = 1, candidates: int = 1000
+) -> list[list[Claimed]]:
+    """Claim up to ``batches`` whole due LINE batches (each: all pending rows of one retry key).
+
+    Returns the claimed batches ([] when none is due or all due ones are being claimed).
 
     A batch must never be split between dispatchers (its retry key covers exactly its rows), so
     on PostgreSQL the claimer first takes the batch's advisory lock (``pg_try_advisory_xact_lock``,
@@ -206,18 +211,21 @@ def claim_line_batch(*, session: Session, now: datetime, candidates: int = 2500)
     head = (
         sa.select(Delivery.retry_key)
         .where(_due(now, "line"))
-        .order_by(Delivery.next_attempt_at, Delivery.id)
+        .order_by(Delivery.next_attempt_at)  # the (status, next_attempt_at) index order
         .limit(candidates)
         .subquery()
     )
     keys = list(dict.fromkeys(k for k in session.scalars(sa.select(head.c.retry_key)) if k))
+    claimed: list[list[Claimed]] = []
     for key in keys:
+        if len(claimed) >= batches:
+            break
         if not _try_lock_batch(session, key):
             continue
         rows = _claim(session, sa.and_(Delivery.retry_key == key, _due(now, "line")), now)
         if rows:
-            return rows
-    return []
+            claimed.append(rows)
+    return claimed
 
 
 def claim_telegram(*, session: Session, now: datetime, limit: int) -> list[Claimed]:
@@ -290,7 +298,8 @@ def drop_ineligible(*, session: Session, rows: Sequence[Claimed]) -> list[Claime
 def _set(session: Session, ids: Sequence[int], **values: Any) -> None:
     for start in range(0, len(ids), 1000):
         chunk = list(ids[start : start + 1000])
-        session.execute(sa.update(Delivery).where(Delivery.id.in_(chunk)).values(**values))
+        stmt = sa.update(Delivery).where(Delivery.id.in_(chunk)).values(**values)
+        session.connection().execute(stmt)
 
 
 def mark_sent(*, session: Session, ids: Sequence[int], now: datetime) -> None:
