@@ -27,6 +27,8 @@ _COMMAND_MODULES = [
     "bot.commands.challenges",
     "bot.commands.teams",
     "bot.commands.nlu",
+    "bot.commands.reminders",
+    "bot.commands.broadcast",
     "bot.commands.line",
     "bot.commands.telegram",
 ]
