@@ -6,7 +6,8 @@ Entity names and values follow docs/CONTRACTS.md: ``email`` (as typed), ``phone`
 :data:`INVITE_ALPHABET`), ``date`` (ISO), ``amount`` (int NTD), ``age`` (int), ``round`` (108-1 /
 108-2), and the lookup entities ``milestone``, ``prize_stage``, ``award_tier``, ``nationality``,
 ``expertise``, ``language`` (canonical values from the data files' synonyms). Regex matches win over
-lookup matches; among lookups the leftmost-longest match wins; spans never overlap.
+lookup matches; among lookups the leftmost-longest match wins; spans never overlap; at most
+:data:`MAX_ENTITIES` per message. All patterns run in linear time (no nested quantifiers).
 """
 
 from __future__ import annotations
@@ -23,16 +24,17 @@ from nlu.numbers import parse_number
 __all__ = ["INVITE_ALPHABET", "EntityExtractor"]
 
 INVITE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+MAX_ENTITIES = 50  # per message; more is not a message a person wrote
 REGEX = "RegexEntityExtractor"
 LOOKUP = "LookupEntityExtractor"
 
 _CODE_CHAR = "[" + INVITE_ALPHABET.lower() + "]"
-_NUM = (
-    r"(?:\d[\d,]*(?:\.\d+)?|[零〇一二兩三四五六七八九十])[\d,.零〇一二兩三四五六七八九十百千萬億]*"
-)
+_NUM_CHARS = r"\d,.零〇一二兩三四五六七八九十百千萬億"
+# A number starts where no number character precedes it; possessive, so no backtracking (linear).
+_NUM = rf"(?<![{_NUM_CHARS}])[\d零〇一二兩三四五六七八九十][{_NUM_CHARS}]*+"
 _EXT = r"(?:\s*(?:轉|#|ext\.?|分機|x)\s*(\d{1,6}))?"
 
-_EMAIL = re.compile(r"[a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")
+_EMAIL = re.compile(r"(?<![a-z0-9._%+\-])[a-z0-9._%+\-]++@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}")
 _PHONES = [
     re.compile(r"(?<![\d+])(?:\+886[\s-]?|0)9\d{2}[\s-]?\d{3}[\s-]?\d{3}(?!\d)" + _EXT),
     re.compile(
@@ -41,11 +43,45 @@ _PHONES = [
     re.compile(r"(?<![\d/\-])\d{4}-\d{4}(?![\d/\-])" + _EXT),
 ]
 _INVITE = re.compile(rf"(?<![a-z0-9]){_CODE_CHAR}{{4}}-?{_CODE_CHAR}{{4,8}}(?![a-z0-9])")
-_INVITE_CUE = re.compile(r"(邀請碼|邀请码|invite|code|代碼|序號)\W{0,3}$")
-_AMOUNT = re.compile(rf"(?:(nt\$|ntd|\$|新台幣|新臺幣)\s*)?({_NUM})\s*(元|塊錢|塊|ntd|dollars)?")
+_INVITE_CUE = re.compile(r"(邀請碼|邀請|invite|code|代碼|序號|碼)\W{0,3}$")
+_INVITE_CUE_AFTER = re.compile(r"^\W{0,3}(邀請碼|這個碼|代碼|code)")
+_AMOUNT = re.compile(
+    rf"(?:(nt\$|ntd|\$|新台幣|新臺幣)\s*)?({_NUM})(?:\s*(元|塊錢|塊|ntd|dollars))?"
+)
+_EN_NUMBERS = {
+    w: n
+    for n, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+_EN_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70})
 _AGE = [
     re.compile(rf"({_NUM})\s*(?:足?歲|years?[\s-]old|yrs?[\s-]old|y/o)"),
-    re.compile(r"(?:\bage|\baged|\bi'm|\bi am)\s*(\d{1,3})(?![\d,.萬])"),
+    re.compile(r"(?:\bage|\baged|\bi'm|\bi am)\s*(\d{1,3})(?![\d萬]|[,.]\d)"),
+    re.compile(rf"(?:年滿|滿)\s*({_NUM})(?![\d萬億千百]|[,.]\d)"),
+    re.compile(r"(?:\bage|\baged|\bi'm|\bi am)\s+(" + "|".join(_EN_NUMBERS) + r")\b"),
 ]
 _ROUND = re.compile(r"(?<!\d)108\s*-\s*([12])(?!\d)")
 
@@ -72,7 +108,10 @@ def _regex_matches(text: str, now: datetime) -> Iterator[tuple[int, int, str, An
             yield m.start(), m.end(), "phone", _phone_value(m)
     for m in _INVITE.finditer(text):
         code = m.group(0).replace("-", "")
-        has_cue = _INVITE_CUE.search(text[max(0, m.start() - 12) : m.start()]) is not None
+        has_cue = bool(
+            _INVITE_CUE.search(text[max(0, m.start() - 12) : m.start()])
+            or _INVITE_CUE_AFTER.search(text[m.end() : m.end() + 8])
+        )
         has_letter = any(c.isalpha() for c in code)
         if has_letter and (has_cue or any(c.isdigit() for c in code)):
             yield m.start(), m.end(), "invite_code", code.upper()
@@ -80,7 +119,7 @@ def _regex_matches(text: str, now: datetime) -> Iterator[tuple[int, int, str, An
         yield start, end, "date", iso
     for pattern in _AGE:
         for m in pattern.finditer(text):
-            age = parse_number(m.group(1))
+            age = _EN_NUMBERS.get(m.group(1)) or parse_number(m.group(1))
             if age is not None and 0 < age < 130:
                 yield m.start(), m.end(), "age", age
     for m in _AMOUNT.finditer(text):
@@ -119,6 +158,8 @@ class EntityExtractor:
         found: list[dict[str, Any]] = []
 
         def take(start: int, end: int, name: str, value: Any, extractor: str) -> None:
+            if len(found) >= MAX_ENTITIES:
+                return
             if end > start and not any(s < end and start < e for s, e in taken):
                 taken.append((start, end))
                 o_start, o_end = norm.span(start, end)

@@ -1,11 +1,11 @@
 """Sparse features of a normalised text, shared by training and inference.
 
-Features are strings: character n-grams (1–4) of the text with digit runs masked to ``0`` and a
-space at each end (so word starts/ends count), plus Latin word unigrams (``w:``) and bigrams
-(``b:``) with digits kept (so ``3q`` or ``round 2`` stay distinct), plus concept features (``c:``)
-from the lexicon (``nlu/lexicon.yml``: concept → trigger words, ASCII triggers matched as whole
-words). :class:`Vectorizer` turns them into sublinear-TF × IDF weights, L2-normalised, keyed by a
-fixed vocabulary.
+Features are strings: character n-grams (1–2; longer n-grams cross-validated worse) of the text
+with digit runs masked to ``0`` and a space at each end (so word starts/ends count); Latin word
+unigrams (``w:``) and bigrams (``b:``) with digits kept (``3q``, ``round 2``); and concept features
+(``c:``) from the lexicon (``nlu/lexicon.yml``: concept → trigger words, ASCII triggers matched as
+whole words). :class:`Vectorizer` turns them into sublinear-TF × IDF weights, L2-normalised, keyed
+by a fixed vocabulary.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ Lexicon = dict[str, list[str]]
 
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[a-z0-9']+")
-MIN_N, MAX_N = 1, 4
+MIN_N, MAX_N = 1, 2
 
 
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:

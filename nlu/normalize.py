@@ -8,7 +8,8 @@ offsets found in the normalised text can be reported against the original text.
 
 Simplified → Traditional uses OpenCC's character table (``STCharacters`` + ``TWVariants``) from the
 installed ``opencc`` package, conservatively: a character that is itself one of its Traditional
-candidates (台, 干, 后, 里, 面 …) is left unchanged, so Traditional input is never altered.
+candidates (台, 干, 面 …) is left unchanged, so Traditional input is never altered — except the few
+in :data:`_PREFER_TRADITIONAL` (几 后 里 么 于), which are almost always Simplified in messages.
 
 Lone surrogates and other unencodable code points are dropped; nothing here raises on any ``str``.
 """
@@ -34,6 +35,9 @@ class Normalized:
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map the normalised span ``[start, end)`` (``end > start``) to the original text."""
         return self.index[start], self.index[end - 1] + 1
+
+
+_PREFER_TRADITIONAL = {"几": "幾", "后": "後", "里": "裡", "么": "麼", "于": "於"}
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +67,7 @@ def _s2t_table() -> dict[str, str]:
         table[key] = tw.get(value, value)
     for key, value in tw.items():
         table.setdefault(key, value)
+    table.update(_PREFER_TRADITIONAL)
     return table
 
 
