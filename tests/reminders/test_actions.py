@@ -43,8 +43,9 @@ async def test_subscribe_then_unsubscribe(services: Services) -> None:
         view = get_subscription(session=session, user_id=user.id)
         assert view is not None and view.active and view.kinds == ("deadlines", "events", "nudges")
         assert "已訂閱" in status_line(session=session, user_id=user.id, lang="zh-TW")
-        session.add(Delivery(reminder_key="k", user_id=user.id, channel="line",
-                             external_id="U1", payload={"text": "x"}, next_attempt_at=NOW))  # fmt: skip
+        pending = Delivery(reminder_key="k", user_id=user.id, channel="line", external_id="U1",
+                           payload={"text": "x"}, next_attempt_at=NOW)  # fmt: skip
+        session.add(pending)
         session.commit()
     replies = text(await rest(services, "alice", "/unsubscribe_reminders"))
     assert "已取消所有提醒" in replies and "1 則待送提醒已取消" in replies
