@@ -30,6 +30,10 @@ Lexicon = dict[str, list[str]]
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[a-z0-9']+")
 MIN_N, MAX_N = 1, 2
+NEGATION = "negation"
+NEGATION_WINDOW = 8  # characters from a negation trigger's start to the negated trigger's start
+# Concepts that are not about the programme (they do not count against c:<none>).
+META_CONCEPTS = frozenset({"negation", "question", "want", "agree", "greet", "bye", "thanks"})
 
 
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
@@ -54,6 +58,36 @@ def _concept_patterns(
     return out
 
 
+def _concept_hits(text: str, lexicon: Lexicon) -> dict[str, list[int]]:
+    """Start offsets of each concept's triggers in ``text``."""
+    frozen = tuple((k, tuple(v)) for k, v in lexicon.items())
+    return {
+        concept: [m.start() for m in pattern.finditer(text)]
+        for concept, pattern in _concept_patterns(frozen)
+        if pattern.search(text)
+    }
+
+
+def _concept_features(text: str, lexicon: Lexicon, counts: Counter[str]) -> None:
+    hits = _concept_hits(text, lexicon)
+    negations = hits.get(NEGATION, [])
+    fired = set()
+    for concept, starts in hits.items():
+        if concept in META_CONCEPTS:
+            fired.add(concept)
+            continue
+        # A trigger with a negation shortly before it ("不要再提醒", "don't remind") is a
+        # different concept from the bare one: c:!remind.
+        negated = any(0 < s - n <= NEGATION_WINDOW for s in starts for n in negations)
+        fired.add("!" + concept if negated else concept)
+    counts.update("c:" + c for c in fired)
+    if not fired - META_CONCEPTS:
+        counts["c:<none>"] += 1  # no programme concept at all: evidence for out_of_scope
+    # Pairs of concepts ("question" + "post" = asking about posting) that a linear model cannot
+    # combine from the single features.
+    counts.update(f"cc:{a}+{b}" for a, b in itertools.combinations(sorted(fired), 2))
+
+
 def features(text: str, lexicon: Lexicon | None = None) -> Counter[str]:
     """Return the feature counts of the normalised ``text``."""
     counts: Counter[str] = Counter()
@@ -68,10 +102,7 @@ def features(text: str, lexicon: Lexicon | None = None) -> Counter[str]:
     counts.update("w:" + w for w in words)
     counts.update(f"b:{a}_{b}" for a, b in itertools.pairwise(words))
     if lexicon:
-        frozen = tuple((k, tuple(v)) for k, v in lexicon.items())
-        for concept, pattern in _concept_patterns(frozen):
-            if pattern.search(text):
-                counts["c:" + concept] += 1
+        _concept_features(text, lexicon, counts)
     return counts
 
 
