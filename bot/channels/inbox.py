@@ -129,6 +129,7 @@ class InboxWorker:
         retry_delay: float = 1.0,
         rescan_interval: float = 5.0,
         ingest_yield: float = 1.0,
+        single_writer: bool = False,
     ) -> None:
         self._sessions = session_factory
         self._handlers = handlers  # looked up per row, so handlers may be added after init
@@ -146,6 +147,7 @@ class InboxWorker:
         self._write_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-writer")
         self._last_store = 0.0
         self._ingest_yield = ingest_yield
+        self._gate = asyncio.Lock() if single_writer else None
 
     # --- storing --------------------------------------------------------------------------------
 
@@ -172,9 +174,10 @@ class InboxWorker:
         while self._writes:
             batch, self._writes = self._writes, []
             try:
-                counts = await loop.run_in_executor(
-                    self._write_pool, self._store_sync, [events for events, _ in batch]
-                )
+                async with self.exclusive():
+                    counts = await loop.run_in_executor(
+                        self._write_pool, self._store_sync, [events for events, _ in batch]
+                    )
             except Exception as exc:
                 for _, future in batch:
                     if not future.done():
@@ -245,22 +248,34 @@ class InboxWorker:
                 await asyncio.wait_for(self._wake.wait(), timeout=self._rescan_interval)
 
     async def _drain(self, sender_key: str) -> None:
+        """Process ``sender_key``'s pending rows in order; a slot is held per row, not per drain."""
         try:
-            async with self._slots:
-                while True:
+            while True:
+                async with self._slots:
                     row = await asyncio.to_thread(self._next, sender_key)
                     if row is None:
                         break
                     started = time.monotonic()
-                    if not await self._process(row):
-                        await asyncio.sleep(self._retry_delay * 2**row.attempts)
-                    await self._yield_to_ingest(time.monotonic() - started)
+                    finished = await self._process(row)
+                    spent = time.monotonic() - started
+                if not finished:  # back off; other senders go on meanwhile
+                    await asyncio.sleep(self._retry_delay * 2**row.attempts)
+                await self._yield_to_ingest(spent)
         except Exception:
             log.exception("inbox: draining %s failed", sender_key)
         finally:
             self._busy.pop(sender_key, None)
             if sender_key in self._dirty:
                 self._wake.set()
+
+    def exclusive(self) -> contextlib.AbstractAsyncContextManager[Any]:
+        """Hold while writing to a single-writer database (SQLite); a no-op elsewhere.
+
+        The inbox's own writes and the dialogue turns it runs take turns through this gate, so a
+        turn running on the event loop never waits on SQLite's file lock (which would block the
+        loop, and with it every webhook, for up to the busy timeout).
+        """
+        return self._gate if self._gate is not None else contextlib.nullcontext()
 
     async def _yield_to_ingest(self, spent: float) -> None:
         """While webhooks are arriving, pause ``spent * ingest_yield`` so acks stay fast.
@@ -285,9 +300,11 @@ class InboxWorker:
         except Exception as exc:
             log.exception("inbox: event %s/%s failed", row.channel, row.event_id)
             final = row.attempts + 1 >= self._max_attempts
-            await asyncio.to_thread(self._finish, row.id, exc, final)
+            async with self.exclusive():
+                await asyncio.to_thread(self._finish, row.id, exc, final)
             return final
-        await asyncio.to_thread(self._finish, row.id, None, True)
+        async with self.exclusive():
+            await asyncio.to_thread(self._finish, row.id, None, True)
         return True
 
     def _finish(self, row_id: int, error: Exception | None, final: bool) -> None:

@@ -47,9 +47,23 @@ class Channels:
         *,
         concurrency: int = 16,
     ) -> None:
-        self.ctx = ChannelContext(session_factory=session_factory, now=now, turn=turn)
         handlers: dict[str, Callable[[InboxRow], Awaitable[None]]] = {}
-        self.inbox = InboxWorker(session_factory, handlers, now=now, concurrency=concurrency)
+        single_writer = session_factory.kw["bind"].dialect.name == "sqlite"
+        self.inbox = InboxWorker(
+            session_factory,
+            handlers,
+            now=now,
+            concurrency=1 if single_writer else concurrency,
+            single_writer=single_writer,
+        )
+
+        async def gated_turn(
+            sender_key: str, text: str, channel: str, metadata: dict[str, Any]
+        ) -> list[dict[str, Any]]:
+            async with self.inbox.exclusive():
+                return await turn(sender_key, text, channel, metadata)
+
+        self.ctx = ChannelContext(session_factory=session_factory, now=now, turn=gated_turn)
         self.line: line.LineChannel | None = None
         self.telegram: telegram.TelegramChannel | None = None
         if settings.line_channel_secret and settings.line_channel_access_token:
