@@ -3,7 +3,9 @@ softmax-temperature calibration of its scores.
 
 Training uses scikit-learn's ``LinearSVC`` (deterministic: fixed ``random_state`` and data
 order). The fitted weights are exported to plain arrays, so inference needs only numpy:
-``softmax((x @ W + b) / T)`` over the few non-zero features of one message. The
+``softmax((x @ W + b) · min(1, coverage / 0.8) / T)`` over the few non-zero features of one
+message, where ``coverage`` is the share of its character n-grams seen in training (so text unlike
+anything trained gets flat, low confidences and falls back). The
 temperature ``T`` is fitted on out-of-fold predictions, so the
 confidences of unseen messages are calibrated (minimum log-loss) rather than over-confident.
 """
@@ -25,6 +27,7 @@ __all__ = ["IntentClassifier", "train_classifier"]
 C = 3.0
 CLASS_WEIGHT: str | None = None
 CALIBRATION_FOLDS = 5
+FULL_COVERAGE = 0.8  # share of known character n-grams at which confidence is not damped
 Floats = npt.NDArray[np.float32]
 
 
@@ -48,11 +51,12 @@ class IntentClassifier:
 
     def probabilities(self, text: str) -> Floats | None:
         """Calibrated probabilities per intent; None if no feature of ``text`` is known."""
-        indices, values = self.vectorizer.transform(text)
+        indices, values, coverage = self.vectorizer.transform_with_coverage(text)
         if not indices:
             return None
         logits = np.asarray(values, dtype=np.float32) @ self.weights[indices] + self.bias
-        logits = logits / self.temperature
+        # Text mostly unlike the training data gets flatter (less confident) probabilities.
+        logits = logits * min(1.0, coverage / FULL_COVERAGE) / self.temperature
         logits -= logits.max()
         exp = np.exp(logits)
         result: Floats = exp / exp.sum()

@@ -1,9 +1,10 @@
 """Date expressions in normalised text, resolved against ``now`` (Asia/Taipei).
 
 Absolute: 2019/5/31, 2019-05-31, 2019年5月31日, 108/5/31 (ROC year), 5月31日, 5月31號,
-5/31 (the year of ``now``). Relative: 今天 明天 後天 大後天 昨天, (這|本|下|下下)(週|星期|禮拜)X,
-週X (the next such day, today included), 月底, 下個月底, today / tomorrow / day after tomorrow /
-next friday / this friday.
+5/31 (the year of ``now``), ranges 3月21-25日 (the first day). Relative: 今天 明天 後天 大後天
+昨天, (這|本|下|下下)(週|星期|禮拜)X, 週X (the next such day, today included), 月底, 下個月底,
+(下個)月初 (the 1st), 月中 (the 15th), today / tomorrow / day after tomorrow / next friday /
+this friday.
 ``find_dates(text, now)`` yields ``(start, end, iso_date)``; invalid dates (2月30日) are skipped.
 """
 
@@ -39,11 +40,18 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "ymd",
         re.compile(r"(?<!\d)(\d{4}|1\d{2})\s*[/\-.年]\s*(\d{1,2})\s*[/\-.月]\s*(\d{1,2})[日號号]?"),
     ),
+    (
+        "md_range",  # 3月21-25日 / 3月21日~25日: the first day (the range is one entity)
+        re.compile(
+            rf"(?<![\d/])({_NUM})\s*月\s*({_NUM})\s*[日號号]?\s*[-~～至到]\s*{_NUM}\s*[日號号]"
+        ),
+    ),
     ("md", re.compile(rf"(?<![\d/])({_NUM})\s*月\s*({_NUM})\s*[日號号]")),
     ("md_slash", re.compile(r"(?<![\d/\-.])(\d{1,2})/(\d{1,2})(?![\d/])")),
     ("week", re.compile(r"(這|本|下下|下)?(?:個)?(?:週|周|星期|禮拜)([一二三四五六日天末])")),
     ("en_week", re.compile(rf"\b(?:(this|next)\s+)?({_EN_DAY})\b")),
     ("month_end", re.compile(r"(下個?|這個?|本)?月底")),
+    ("month_part", re.compile(r"(下個?|這個?|本)?月(初|中)")),
     ("relative", re.compile("|".join(sorted(_OFFSETS, key=len, reverse=True)))),
 ]
 
@@ -60,7 +68,7 @@ def _resolve(kind: str, m: re.Match[str], today: date) -> date | None:
         year = int(m.group(1))
         year = year + 1911 if year < 1000 else year
         return _safe_date(year, int(m.group(2)), int(m.group(3)))
-    if kind in ("md", "md_slash"):
+    if kind in ("md", "md_slash", "md_range"):
         month, day = parse_number(m.group(1)), parse_number(m.group(2))
         if month is None or day is None:
             return None
@@ -86,6 +94,11 @@ def _resolve(kind: str, m: re.Match[str], today: date) -> date | None:
         if (m.group(1) or "").startswith("下"):
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
         return date(year, month, calendar.monthrange(year, month)[1])
+    if kind == "month_part":
+        year, month = today.year, today.month
+        if (m.group(1) or "").startswith("下"):
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return date(year, month, 1 if m.group(2) == "初" else 15)
     return today + timedelta(days=_OFFSETS[m.group(0)])
 
 

@@ -78,12 +78,40 @@ _EN_NUMBERS = {
 }
 _EN_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70})
 _AGE = [
-    re.compile(rf"({_NUM})\s*(?:足?歲|years?[\s-]old|yrs?[\s-]old|y/o)"),
-    re.compile(r"(?:\bage|\baged|\bi'm|\bi am)\s*(\d{1,3})(?![\d萬]|[,.]\d)"),
+    re.compile(rf"({_NUM})\s*(?:足?歲|years?[\s-]old|yrs?(?:[\s-]old)?\b|y/?o\b)"),
+    re.compile(r"(?:\bage|\baged|\bi['’]?m|\bi am)\s*(\d{1,3})(?![\d萬]|[,.]\d)"),
     re.compile(rf"(?:年滿|滿)\s*({_NUM})(?![\d萬億千百]|[,.]\d)"),
-    re.compile(r"(?:\bage|\baged|\bi'm|\bi am)\s+(" + "|".join(_EN_NUMBERS) + r")\b"),
+    re.compile(
+        r"(?:我|本人)今年\s*(\d{1,2}|[一二三四五六七八九十]{1,3})(?![\d年月日號萬千百十/.\-])"
+    ),
+    re.compile(r"(?:\bage|\baged|\bi['’]?m|\bi am)\s+(" + "|".join(_EN_NUMBERS) + r")\b"),
 ]
 _ROUND = re.compile(r"(?<!\d)108\s*-\s*([12])(?!\d)")
+# "醫療背景", "金融業經驗": a field of work followed by background/experience words → domain.
+_DOMAIN = re.compile(
+    r"(?:醫療|醫學|醫院|金融|銀行|製造|工廠|法律|農業|零售|物流|交通|能源|教育|電商|行銷|"
+    r"半導體|生技|保險|營建|觀光|產業|領域|業界)業?(?:背景|專業|經驗|專長|出身)"
+)
+# Short answers to "AI or domain background?" that are expertise only as a whole message
+# ("AI" in "AI 競賽有哪些" is not a background; "都有" alone answers the question).
+_BARE_EXPERTISE = {
+    "ai": "ai",
+    "ai的": "ai",
+    "資料科學": "ai",
+    "技術": "ai",
+    "產業": "domain",
+    "領域": "domain",
+    "domain": "domain",
+    "industry": "domain",
+    "both": "both",
+    "都有": "both",
+    "都會": "both",
+    "兩個都是": "both",
+    "兩者皆是": "both",
+}
+_BARE_STRIP = re.compile(
+    r"^[\W_]*(?:我是|我|i'm|im|i am)?\s*|(?:啊|吧|喔|哦|啦|耶|欸|吧|唷)?[\W_]*$"
+)
 
 
 def _entity(name: str, value: Any, start: int, end: int, extractor: str) -> dict[str, Any]:
@@ -131,6 +159,12 @@ def _regex_matches(text: str, now: datetime) -> Iterator[tuple[int, int, str, An
             yield m.start(), m.end(), "amount", value
     for m in _ROUND.finditer(text):
         yield m.start(), m.end(), "round", f"108-{m.group(1)}"
+    for m in _DOMAIN.finditer(text):
+        yield m.start(), m.end(), "expertise", "domain"
+    bare = _BARE_STRIP.sub("", text)
+    if bare in _BARE_EXPERTISE:
+        start = text.index(bare)
+        yield start, start + len(bare), "expertise", _BARE_EXPERTISE[bare]
 
 
 class EntityExtractor:

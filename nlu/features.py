@@ -130,11 +130,22 @@ class Vectorizer:
 
     def transform(self, text: str) -> tuple[list[int], list[float]]:
         """Return the known features of ``text`` as sorted indices and L2-normalised weights."""
+        indices, values, _ = self.transform_with_coverage(text)
+        return indices, values
+
+    def transform_with_coverage(self, text: str) -> tuple[list[int], list[float], float]:
+        """:meth:`transform` plus the share of the text's character n-grams that are known
+        (1.0 = every n-gram was seen in training; low for text unlike anything trained)."""
         pairs = []
+        grams = known = 0
         for name, count in features(text, self.lexicon).items():
             idx = self.vocabulary.get(name)
+            is_gram = ":" not in name or len(name) <= MAX_N
+            grams += count if is_gram else 0
             if idx is not None:
+                known += count if is_gram else 0
                 pairs.append((idx, (1.0 + math.log(count)) * self.idf[idx]))
         pairs.sort()
         norm = math.sqrt(sum(v * v for _, v in pairs)) or 1.0
-        return [i for i, _ in pairs], [v / norm for _, v in pairs]
+        coverage = known / grams if grams else 0.0
+        return [i for i, _ in pairs], [v / norm for _, v in pairs], coverage

@@ -9,7 +9,11 @@
 with Rasa's FallbackClassifier semantics: when the best confidence is below ``threshold`` the intent
 is ``nlu_fallback`` with confidence = threshold, inserted at the top of the ranking. A message
 without any letter, digit or CJK character (empty, whitespace, emoji or punctuation only) is
-``nlu_fallback`` with confidence 1.0. ``parse`` never raises for any ``str``.
+``nlu_fallback`` with confidence 1.0, and so is a message that is only data: digits, or entities
+that carry no intent of their own (:data:`DATA_ENTITIES`: a phone number, an e-mail, "第二梯",
+"English please", "AI") plus filler words ("那…呢", "what about") — the dialogue reads its
+entities as an answer to the open form or as a follow-up to the last topic. ``parse`` never
+raises for any ``str``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
@@ -39,8 +44,31 @@ RANKING_SIZE = 10
 TZ = ZoneInfo("Asia/Taipei")
 
 
+# Entities that answer a question but do not say what the user wants; topic-bearing entities
+# (milestone, award_tier, prize_stage), profile facts (age, nationality: "我25歲" asks
+# whether one qualifies) and invite codes (→ join_team) are not here.
+DATA_ENTITIES = frozenset({"phone", "email", "date", "amount", "round", "language", "expertise"})
+_FILLER = re.compile(
+    r"(?<![a-z])(?:what about|how about|and|the|for|please|pls|plz|then|ok|okay)(?![a-z])"
+    r"|那個|那|呢|啊|啦|喔|哦|嗎|吧|的|請|是|我|就好|麻煩|可以|好|要|用|改"
+)
+
+
 def _has_content(text: str) -> bool:
     return any(c.isalnum() for c in text)
+
+
+def _data_only(text: str, entities: list[dict[str, Any]]) -> bool:
+    """True when ``text`` without its data entities and filler words has no letter left."""
+    if not entities:
+        return not any(c.isalpha() for c in text)  # digits and punctuation only
+    if any(e["entity"] not in DATA_ENTITIES for e in entities):
+        return False
+    chars = list(text)
+    for e in entities:
+        chars[e["start"] : e["end"]] = " " * (e["end"] - e["start"])
+    rest = _FILLER.sub(" ", normalize("".join(chars)).text)
+    return not any(c.isalpha() for c in rest)
 
 
 class NLUModel:
@@ -87,6 +115,9 @@ class NLUModel:
             intent = {"name": FALLBACK, "confidence": self.threshold}
             ranking = [intent, *ranking][:RANKING_SIZE]
         entities = self.extractor.extract(norm, when) if norm.text else []
+        if ranking[0]["name"] != FALLBACK and _data_only(text, entities):
+            intent = {"name": FALLBACK, "confidence": 1.0}
+            ranking = [intent, *ranking][:RANKING_SIZE]
         return {"text": text, "intent": intent, "entities": entities, "intent_ranking": ranking}
 
     def save(self, path: Path) -> None:
