@@ -9,8 +9,12 @@ from nlu.model import DATA_DIR
 from nlu.normalize import to_traditional
 from nlu.training_data import load_training_data
 
+# Measured 0.936 (2,641 examples). The target is 0.93; the test fails below 0.92 so that adding
+# genuinely hard, varied examples (which lowers CV while helping real users) does not flip it.
+CV_FLOOR = 0.92
 
-def test_five_fold_macro_f1_at_least_0_90() -> None:
+
+def test_five_fold_macro_f1_above_floor() -> None:
     data = load_training_data(DATA_DIR)
     lexicon = load_lexicon()
 
@@ -24,7 +28,7 @@ def test_five_fold_macro_f1_at_least_0_90() -> None:
 
     texts = [to_traditional(e.text) for e in data.examples]
     report = cross_validate(texts, [e.intent for e in data.examples], train_and_predict, folds=5)
-    assert report.macro_f1 >= 0.90, report.table()
+    assert report.macro_f1 >= CV_FLOOR, report.table()
 
 
 def test_every_intent_has_forty_examples() -> None:

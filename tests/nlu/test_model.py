@@ -75,6 +75,11 @@ def test_parse_shape(model: NLUModel, now: datetime) -> None:
         ("有課程補助嗎", "ask_training_subsidy"),
         ("今天天氣如何", "out_of_scope"),
         ("奖金多少", "ask_bonus"),
+        ("我28歲，本國籍", "ask_eligibility"),
+        ("how would a hospital post a challenge", "ask_challenge_posting"),
+        ("可以同時報名幾隊", "ask_team_rules"),
+        ("這樣啊", "affirm"),
+        ("跳過", "deny"),
     ],
 )
 def test_known_messages(model: NLUModel, now: datetime, text: str, intent: str) -> None:
@@ -86,6 +91,19 @@ def test_contentless_input_is_fallback_with_full_confidence(model: NLUModel, tex
     result = model.parse(text)
     assert result["intent"] == {"name": FALLBACK, "confidence": 1.0}
     assert result["entities"] == []
+
+
+@pytest.mark.parametrize(
+    "text", ["0912345678", "1234-5678", "12345", "a@b.com", "那第二梯呢", "English please", "都有"]
+)
+def test_data_only_messages_fall_back_with_their_entities(model: NLUModel, text: str) -> None:
+    result = model.parse(text)
+    assert result["intent"]["name"] == FALLBACK
+    assert result["entities"] or text == "12345"
+
+
+def test_invite_code_alone_is_join_team(model: NLUModel) -> None:
+    assert model.parse("K7PQ-M2XR")["intent"]["name"] == "join_team"
 
 
 def test_threshold_gives_rasa_fallback(model_file: Path, now: datetime) -> None:
