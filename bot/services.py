@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock, clock_for
 from bot.config import Settings
 from bot.dialogue import Engine, Parser, load_domain, load_rules
-from db.session import make_engine, make_session_factory, upgrade
+from bot.dialogue.engine import DEFAULT_WORKERS
+from db.session import make_engine, make_session_factory, normalise_url, upgrade
 from nlu import load_or_train
 
 BOT_DIR = Path(__file__).resolve().parent
@@ -39,7 +40,8 @@ class Services:
     engine: Engine
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Stop the engine's turn threads and release the database connections."""
+        self.engine.close()
         self.db_engine.dispose()
 
 
@@ -48,6 +50,13 @@ def make_executor() -> ActionExecutor:
     executor = ActionExecutor()
     executor.register_package("actions")
     return executor
+
+
+def make_db_engine(url: str) -> DbEngine:
+    """The database engine; on PostgreSQL the pool keeps a connection per turn thread."""
+    if normalise_url(url).get_backend_name() == "postgresql":
+        return make_engine(url, pool_size=DEFAULT_WORKERS + 4)
+    return make_engine(url)
 
 
 def load_nlu(settings: Settings) -> Parser:
@@ -64,7 +73,7 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
     """Build the container for ``settings`` (see the module docstring)."""
     if migrate:
         upgrade(settings.database_url)
-    db_engine = make_engine(settings.database_url)
+    db_engine = make_db_engine(settings.database_url)
     session_factory = make_session_factory(db_engine)
     clock = clock_for(settings.now)
     nlu = load_nlu(settings)

@@ -14,6 +14,9 @@
   reply and change nothing.
 - Actions see the turn's time as ``latest_message.metadata.now`` and the turn's DB session through
   :func:`actions.context.turn_session`.
+- Turns run in worker threads (:mod:`bot.dialogue.workers`; ``workers`` threads, 1 on SQLite,
+  :data:`DEFAULT_WORKERS` otherwise, 0 = inline on the caller's loop), so the service's event loop
+  keeps serving while a turn waits on the database. :meth:`Engine.close` stops them.
 """
 
 from __future__ import annotations
@@ -37,11 +40,14 @@ from bot.dialogue.rules import RuleSet
 from bot.dialogue.runner import ActionRunner
 from bot.dialogue.state import DialogueState
 from bot.dialogue.store import load_for_update, peek_language, save
+from bot.dialogue.workers import TurnWorkers
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 DEFAULT_LANGUAGE = "zh-TW"
+# Turn threads when the database takes concurrent writers (PostgreSQL); SQLite has one writer.
+DEFAULT_WORKERS = 16
 _NO_SWITCH_INTENTS = {"out_of_scope"}
 _SWITCH_ONLY_INTENTS = {FALLBACK_INTENT, "greet", "affirm"}
 
@@ -97,6 +103,7 @@ class Engine:
         executor: ActionExecutor,
         session_factory: sessionmaker[Session],
         clock: Clock,
+        workers: int | None = None,
     ) -> None:
         self.domain, self.rules, self.nlu, self.clock = domain, rules, nlu, clock
         self.session_factory = session_factory
@@ -105,6 +112,13 @@ class Engine:
         bind = session_factory.kw.get("bind")
         single_writer = bind is not None and bind.dialect.name == "sqlite"
         self._writer = asyncio.Lock() if single_writer else None
+        if workers is None:
+            workers = 1 if single_writer else DEFAULT_WORKERS
+        self._workers = TurnWorkers(workers)
+
+    def close(self) -> None:
+        """Stop the turn worker threads (a later turn starts them again)."""
+        self._workers.close()
 
     def _db_turn(self) -> AbstractAsyncContextManager[Any]:
         return self._writer if self._writer is not None else nullcontext()
@@ -119,23 +133,26 @@ class Engine:
         async with self._senders.hold(message.sender_key):
             try:
                 async with self._db_turn():
-                    return await self._turn(message, text)
+                    return await self._workers.run(lambda: self._turn(message, text))
             except Exception:
                 log.exception("turn failed on channel %s; rolled back", message.channel)
             return await self._reply_only(message, "utter_internal_error")
 
     async def _reply_only(self, message: UserMessage, response: str) -> list[dict[str, Any]]:
         async with self._db_turn():
-            with self.session_factory() as session:
-                stored = peek_language(session, message.sender_key)
+            stored = await self._workers.run(lambda: self._peek_language(message.sender_key))
         language = stored or detect_language(message.text) or DEFAULT_LANGUAGE
         reply = self.domain.render(response, {"language": language}, limit=str(MAX_MESSAGE_CHARS))
         return [reply] if reply else []
 
+    async def _peek_language(self, sender_key: str) -> str | None:
+        with self.session_factory() as session:
+            return peek_language(session, sender_key)
+
     async def _turn(self, message: UserMessage, text: str) -> list[dict[str, Any]]:
         now = self.clock.now()
         with self.session_factory() as session, session.begin(), bind_session(session):
-            state, row = load_for_update(session, message.sender_key, self.domain, now)
+            state = load_for_update(session, message.sender_key, self.domain, now)
             state.turn += 1
             parse = parse_payload(text) or self.nlu.parse(text, now)
             self._user_event(state, message, parse, now)
@@ -153,7 +170,7 @@ class Engine:
             stamp = now.timestamp()
             for event in state.new_events:
                 event["timestamp"] = stamp
-            save(session, row, state, now)
+            save(session, state, now)
         return replies
 
     def _user_event(
