@@ -12,6 +12,10 @@ Contract:
   an acknowledged event is always answered. The window between a handler's side effects and the
   ``done`` commit is at-least-once: a crash exactly there processes the event again.
 - One worker per database: several processes draining one inbox could interleave a sender's rows.
+- Acks come first: concurrent :meth:`InboxWorker.store` calls are group-committed by one writer
+  thread, and while webhooks keep arriving the worker pauses between rows (``ingest_yield``), so
+  a burst is acknowledged quickly and answered as fast as the turns allow (LINE: by push once the
+  reply token is too old).
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ app's lifespan (it needs the session factory, the clock and the engine) and stor
 ``app.state.channels``. A channel whose secret is not configured answers its webhook with 404.
 
 The inbox worker starts with the app: it first answers events left pending by a previous run.
+It processes one event at a time by default (``concurrency=1``): the dialogue engine runs a turn
+on the event loop, so parallel turns add no throughput and only delay webhook acks; on SQLite the
+inbox writes and the turns also take turns through one gate (see ``InboxWorker.exclusive``).
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ class Channels:
         now: Callable[[], datetime],
         turn: TurnHandler,
         *,
-        concurrency: int = 16,
+        concurrency: int = 1,
     ) -> None:
         handlers: dict[str, Callable[[InboxRow], Awaitable[None]]] = {}
         single_writer = session_factory.kw["bind"].dialect.name == "sqlite"
@@ -53,7 +56,7 @@ class Channels:
             session_factory,
             handlers,
             now=now,
-            concurrency=1 if single_writer else concurrency,
+            concurrency=concurrency,
             single_writer=single_writer,
         )
 

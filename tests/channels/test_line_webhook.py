@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from bot.channels.line import retry_key_for
 from bot.services import Services
-from db.models import InboxEvent, User
+from db.models import Conversation, InboxEvent, User
 from db.users import find_user
 from tests.channels.conftest import (
     NOW_MS,
@@ -178,3 +178,14 @@ def test_users_of_two_channels_stay_apart(client: RunningApp, services: Services
             return session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
 
     wait_for(both)
+
+
+def test_rest_caller_cannot_act_as_a_line_user(client: RunningApp, services: Services) -> None:
+    response = client.post(
+        "/webhooks/rest/webhook", json={"sender": "line:Uforged", "message": "你好"}
+    )
+    assert response.status_code == 200
+    with services.session_factory() as session:
+        keys = set(session.scalars(sa.select(Conversation.sender_key)))
+        forged = find_user(session=session, channel="line", external_id="Uforged")
+    assert "line:Uforged" not in keys and forged is None
