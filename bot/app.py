@@ -20,6 +20,7 @@ from bot import nlu_service
 from bot.channels import rest
 from bot.channels import runtime as channel_runtime
 from bot.config import Settings
+from bot.reminders.runtime import reminder_service
 from bot.services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,14 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         app.state.services = build_services(settings)
         gc.collect()
         gc.freeze()  # start-up objects (NLU model, domain) leave the GC's scans: steadier latency
+        reminders = reminder_service(settings, app.state.services)  # None without LINE/Telegram
+        if reminders is not None:
+            await reminders.start()
         try:
             yield
         finally:
+            if reminders is not None:
+                await reminders.stop()
             app.state.services.close()
 
     routes = [

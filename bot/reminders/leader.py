@@ -26,15 +26,19 @@ class LeaderLock:
         self.engine, self.key = engine, key
         self._conn: Connection | None = None
         self._sqlite = engine.dialect.name != "postgresql"
+        self._sqlite_held = False
 
     @property
     def held(self) -> bool:
         """True while this process leads."""
-        return self._sqlite or self._conn is not None
+        return self._sqlite_held or self._conn is not None
 
     def try_acquire(self) -> bool:
         """Become the leader if nobody is; True when this process leads afterwards."""
         if self.held:
+            return True
+        if self._sqlite:
+            self._sqlite_held = True
             return True
         conn = self.engine.connect()
         try:
@@ -55,7 +59,7 @@ class LeaderLock:
     def still_held(self) -> bool:
         """Ping the lock's connection; on failure step down and return False."""
         if self._sqlite:
-            return True
+            return self._sqlite_held
         if self._conn is None:
             return False
         try:
@@ -69,6 +73,7 @@ class LeaderLock:
 
     def release(self) -> None:
         """Give up leadership (closing the connection drops the lock)."""
+        self._sqlite_held = False
         if self._conn is not None:
             try:
                 self._conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": self.key})

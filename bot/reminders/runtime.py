@@ -63,12 +63,12 @@ def dispatcher_for(
     return dispatcher, tuple(s for s in (line, telegram) if s is not None)
 
 
-def service_for(settings: Settings) -> ReminderService | None:
-    """The long-running service, or None when no platform is configured."""
-    engine, sessions = open_db(settings)
+def service_for(
+    settings: Settings, engine: Engine, sessions: sessionmaker[Session]
+) -> ReminderService | None:
+    """The long-running service on the app's database, or None when no platform is configured."""
     dispatcher, senders = dispatcher_for(settings, sessions)
     if not senders:
-        engine.dispose()
         return None
     return ReminderService(
         engine=engine, sessions=sessions, programme=knowledge.load(),
@@ -109,3 +109,8 @@ async def run_due(settings: Settings, **options: Any) -> RunDueReport:
         return RunDueReport(fired.fired, fired.missed, fired.deliveries, stats)
     finally:
         engine.dispose()
+
+
+def reminder_service(settings: Settings, services: Any) -> ReminderService | None:
+    """:func:`service_for` on a :class:`bot.services.Services` (its engine and sessions)."""
+    return service_for(settings, services.db_engine, services.session_factory)

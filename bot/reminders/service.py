@@ -9,12 +9,16 @@
   store, ``misfire_grace_time=None``). The jobs only *wake* the service; what fires is decided
   from the rows, so nothing depends on pickled callables. The periodic leader job also calls
   :func:`~bot.reminders.scheduler.fire_due` as a safety net.
+
+The timer runs on real time; what is due is always judged by the service clock (``AIGO_NOW``
+freezes it, and then the timer merely wakes the service early).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -59,7 +63,7 @@ class ReminderService:
         self.timer.start()
         self.timer.add_job(
             self._elect, "interval", seconds=self.standby_retry, id="leader",
-            replace_existing=True, next_run_time=self.clock.now(),
+            replace_existing=True, next_run_time=datetime.now(TZ),  # the timer runs on real time
         )  # fmt: skip
         self._dispatch_task = asyncio.create_task(self.dispatcher.run_forever(self._stop))
 
