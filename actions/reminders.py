@@ -72,6 +72,13 @@ def status_line(*, session: Session, user_id: int, lang: str) -> str:
     return _say(lang, "status_subscribed", **describe(view, lang))
 
 
+def status_line_if_any(*, session: Session, user_id: int, lang: str) -> str | None:
+    """:func:`status_line`, or None for a user who never subscribed (``my_status`` omits it)."""
+    if get_subscription(session=session, user_id=user_id) is None:
+        return None
+    return status_line(session=session, user_id=user_id, lang=lang)
+
+
 def requested_kinds(text: str) -> list[str]:
     """The reminder kinds a message names (empty: none named, i.e. all)."""
     return [kind for kind in REMINDER_KINDS if _KIND_CUES[kind].search(text)]

@@ -31,6 +31,7 @@ from actions import team_logic as tl
 from actions._forms import lang_of, latest_text, say, user_id_for
 from actions.challenge_store import limit_lines
 from actions.context import turn_now, turn_session
+from actions.reminders import status_line_if_any
 from db import challenges as challenge_repo
 from db import teams as repo
 from db.models import Membership
@@ -163,6 +164,9 @@ class ActionMyStatus(Action):
         owned = challenge_repo.challenges_of_user(session=session, user_id=user_id)
         if owned:
             lines.append(say(lang, "status_challenges", lines="\n".join(limit_lines(owned, lang))))
+        reminders = status_line_if_any(session=session, user_id=user_id, lang=lang)
+        if reminders:
+            lines.append(reminders)
         dispatcher.utter_message(
             text="\n".join(lines) if lines else say(lang, "status_none"), buttons=buttons
         )

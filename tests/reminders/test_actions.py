@@ -66,3 +66,9 @@ async def test_subscribe_in_english_to_one_round(services: Services) -> None:
     assert view is not None, replies
     assert view.rounds == ("108-2",) and view.kinds == ("deadlines",) and not view.quiet_hours
     assert "round 108-2" in replies and "any hour" in replies
+
+
+async def test_my_status_shows_the_subscription(services: Services) -> None:
+    await rest(services, "carol", "/subscribe_reminders")
+    replies = text(await rest(services, "carol", "/my_status"))
+    assert "提醒：已訂閱（所有梯次，截止提醒、活動提醒、個人化提醒）" in replies
