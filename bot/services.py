@@ -9,9 +9,12 @@ builds the dialogue :class:`~bot.dialogue.Engine`. :meth:`Services.close` dispos
 from __future__ import annotations
 
 import importlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import orjson
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.engine import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,11 +55,29 @@ def make_executor() -> ActionExecutor:
     return executor
 
 
+def json_dumps(value: Any) -> str:
+    """JSON for JSON columns (orjson: UTF-8, about 4x faster than ``json``; same values)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # what orjson refuses (e.g. integers over 64 bits), json may take
+        return json.dumps(value, ensure_ascii=False)
+
+
+def json_loads(data: str | bytes) -> Any:
+    """Parse a JSON column value (orjson; ``json`` for what orjson rejects, e.g. ``NaN``)."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
+
+
 def make_db_engine(url: str) -> DbEngine:
-    """The database engine; on PostgreSQL the pool keeps a connection per turn thread."""
+    """The database engine with fast JSON columns (the turn snapshot is one JSON value); on
+    PostgreSQL the pool keeps a connection per turn thread."""
+    options: dict[str, Any] = {"json_serializer": json_dumps, "json_deserializer": json_loads}
     if normalise_url(url).get_backend_name() == "postgresql":
-        return make_engine(url, pool_size=DEFAULT_WORKERS + 4)
-    return make_engine(url)
+        options["pool_size"] = DEFAULT_WORKERS + 4
+    return make_engine(url, **options)
 
 
 def load_nlu(settings: Settings) -> Parser:

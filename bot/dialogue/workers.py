@@ -43,22 +43,29 @@ class _Threads:
     def complete(self, factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
         """Run ``factory()`` to completion on this worker thread's event loop."""
         loop: asyncio.AbstractEventLoop | None = getattr(self.local, "loop", None)
-        if loop is None:
+        if loop is None or loop.is_closed():
             loop = asyncio.new_event_loop()
             self.local.loop = loop
             with self.lock:
                 self.loops.append(loop)
-        return loop.run_until_complete(factory())
+        try:
+            return loop.run_until_complete(factory())
+        finally:
+            with self.lock:
+                orphaned = loop not in self.loops
+            if orphaned:  # close() ran meanwhile (from this very thread, e.g. through the GC)
+                loop.close()
 
     def close(self) -> None:
+        """Stop the pool and close the loops; from inside a worker, without waiting for it."""
         with self.lock:
             pool, self.pool = self.pool, None
-        if pool is not None:
-            pool.shutdown(wait=True)
-        with self.lock:
             loops, self.loops = self.loops, []
+        if pool is not None:
+            pool.shutdown(wait=getattr(self.local, "loop", None) is None)
         for loop in loops:
-            loop.close()
+            if not loop.is_running():
+                loop.close()
 
 
 class TurnWorkers:
