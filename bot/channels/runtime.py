@@ -13,6 +13,7 @@ inbox writes and the turns also take turns through one gate (see ``InboxWorker.e
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
@@ -95,6 +96,9 @@ class Channels:
 
     async def start(self) -> None:
         """Open the senders and start the inbox worker."""
+        # Turns run in worker threads and are CPU-bound (NLU); a shorter GIL switch interval
+        # (default 5 ms) lets the event loop answer webhooks between their time slices.
+        sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
         if self.line is not None:
             await self.line.sender.start()
         if self.telegram is not None:
