@@ -90,6 +90,10 @@ class Stats:
     requests: int = 0
 
 
+def _flat(groups: list[list[Claimed]]) -> list[Claimed]:
+    return [row for group in groups for row in group]
+
+
 class Dispatcher:
     """Drains the outbox; see the module docstring. Build one per process."""
 
@@ -97,7 +101,7 @@ class Dispatcher:
         self, sessions: sessionmaker[Session], *, now: Now, line: LinePort | None = None,
         telegram: TelegramPort | None = None, line_rate: float = 190.0,
         telegram_rate: float = 25.0, per_chat_interval: float = 1.0, line_workers: int = 6,
-        telegram_batch: int = 25, line_batches_per_claim: int = 4, max_attempts: int = 5,
+        telegram_batch: int = 25, line_batches_per_claim: int = 8, max_attempts: int = 5,
         backoff: float = 1.0,
         max_backoff: float = 300.0, stale_after: timedelta = timedelta(seconds=60),
         on_progress: Callable[[Stats], None] | None = None,
@@ -131,8 +135,9 @@ class Dispatcher:
                     )
                 ]
             groups = [g for g in groups if g]
-            keep = [outbox.drop_ineligible(session=session, rows=g) for g in groups]
-        self.stats.skipped += sum(map(len, groups)) - sum(map(len, keep))
+            eligible = {r.id for r in outbox.drop_ineligible(session=session, rows=_flat(groups))}
+        keep = [[r for r in g if r.id in eligible] for g in groups]
+        self.stats.skipped += sum(map(len, groups)) - len(eligible)
         return bool(groups), [k for k in keep if k]
 
     def _delay(self, attempts: int) -> float:
@@ -142,9 +147,13 @@ class Dispatcher:
     def _record(self, outcomes: list[tuple[list[Claimed], SendError | None]]) -> None:
         """Write the outcomes of sends in one transaction (each entry: rows with one outcome)."""
         now = self.now()
+        sent = _flat([rows for rows, exc in outcomes if exc is None])
         with self.sessions.begin() as session:
+            if sent:
+                self._outcome(session, sent, None, now)
             for rows, exc in outcomes:
-                self._outcome(session, rows, exc, now)
+                if exc is not None:
+                    self._outcome(session, rows, exc, now)
         if self.on_progress is not None:
             self.on_progress(self.stats)
 

@@ -42,6 +42,7 @@ LINE_BATCH = 500
 QUIET_START = time(22, 0)
 QUIET_END = time(8, 0)
 RECOVERED = "recovered after a crash"
+ANALYZE_AFTER = 10_000
 
 
 def deliver_at(now: datetime, due_at: datetime | None, quiet_hours: bool) -> datetime:
@@ -149,6 +150,8 @@ def enqueue(
                 row[5] = key
     session.flush()
     _bulk_insert(session, [tuple(row) for row in rows])
+    if postgres and len(rows) >= ANALYZE_AFTER:  # fresh statistics keep the claim plans cheap
+        session.execute(sa.text("ANALYZE deliveries"))
     return len(rows)
 
 
@@ -222,7 +225,10 @@ def claim_line_batches(
             break
         if not _try_lock_batch(session, key):
             continue
-        rows = _claim(session, sa.and_(Delivery.retry_key == key, _due(now, "line")), now)
+        # The batch's ids first (retry_key index), then update by primary key: given both
+        # conditions at once, the planners prefer the status index and walk every pending row.
+        ids = list(session.scalars(sa.select(Delivery.id).where(Delivery.retry_key == key)))
+        rows = _claim(session, sa.and_(Delivery.id.in_(ids), _due(now, "line")), now)
         if rows:
             claimed.append(rows)
     return claimed
