@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from bot.dialogue.domain import DomainError
+from bot.dialogue.domain import YAML_LOADER, DomainError
 
 _UNSET = object()
 ANY_LOOP = "__any__"
@@ -167,7 +167,7 @@ def parse_rule(raw: dict[str, Any], path: Path) -> Rule:
 def load_rules(path: Path) -> RuleSet:
     """Load ``path`` (Rasa 3 rules YAML); raise :class:`DomainError` naming the file on error."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise DomainError(f"{path}: cannot read rules: {exc}") from exc
     return RuleSet(tuple(parse_rule(r, path) for r in raw.get("rules") or []))
