@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import knowledge
-from actions._followup import Query
+from actions._followup import NO_DATA_CUES, Query
 from actions._timeline import schedule_payload
 from knowledge import Lang, Programme
 from knowledge._format import t
@@ -59,12 +59,41 @@ def _round_buttons(
     ]
 
 
+def edition_over(p: Programme, now: datetime) -> bool:
+    """True once every milestone of every round is over (the edition has ended)."""
+    return not knowledge.upcoming(p, now)
+
+
 def schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
-    """A milestone's date (the upcoming round's, mentioning the other), days left, or the table."""
+    """A milestone's date (the upcoming round's, mentioning the other), days left, the phase,
+    whether ideas can still be submitted, or the table. Once the edition is over, every answer
+    starts by saying so (the dates are those of the past edition, never moved to this year)."""
+    answer = _schedule(p, q, lang, now)
+    said = str(answer.replies[0].get("text") or "") if answer.replies else ""
+    if edition_over(p, now) and said and knowledge.render_next_deadline(p, lang, now) not in said:
+        over = knowledge.render_edition_over(p, lang)
+        answer.replies[0]["text"] = over + "\n" + said
+    return answer
+
+
+def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     answer = Answer()
     milestone, round_id = q.params.get("milestone"), q.params.get("round")
     if "future" in q.cues:
         answer.say(knowledge.render_no_data(p, "future", lang))
+        return answer
+    if "still_open" in q.cues and milestone in (None, "idea_deadline") and not q.followup:
+        answer.context = {"milestone": "idea_deadline", "round": round_id}
+        answer.say(knowledge.render_still_open(p, lang, now, round_id))
+        return answer
+    if "phase" in q.cues and milestone is None and not q.followup:
+        answer.context = {"milestone": None, "round": round_id}
+        text = (
+            knowledge.render_phase(p, lang, now)
+            + "\n"
+            + knowledge.render_next_deadline(p, lang, now, round_id)
+        )
+        answer.say(text, _round_buttons(p, lang, None, None))
         return answer
     if "days_left" in q.cues and milestone is None:
         found = knowledge.next_deadline(p, now, round_id)
@@ -195,6 +224,17 @@ def _static(render: Callable[[Programme, Lang], str]) -> Composer:
         return answer
 
     return compose
+
+
+def no_data(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer | None:
+    """For a programme question the data can't answer (a ``NO_DATA_CUES`` cue): say so and give
+    the office's contact; None when the message has no such cue."""
+    for cue in NO_DATA_CUES:
+        if cue in q.cues:
+            answer = Answer()
+            answer.say(knowledge.render_no_data(p, cue, lang))
+            return answer
+    return None
 
 
 Composer = Callable[[Programme, Query, Lang, datetime], Answer]

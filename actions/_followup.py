@@ -65,7 +65,31 @@ CUE_TOPIC: dict[str, str] = {
     "team_size": "team_rules",
     "teams_per_challenge": "team_rules",
     "showcase": "programme",
+    "phase": "schedule",
+    "still_open": "schedule",
 }
+# Programme questions the data has no answer to (cue names = templates.yml answers.what.*):
+# whatever the topic, the reply says the data doesn't say and gives the office's contact.
+NO_DATA_CUES: tuple[str, ...] = (
+    "ip",
+    "criteria",
+    "doc_format",
+    "doc_language",
+    "online",
+    "lodging",
+    "prize_split",
+    "cross_school",
+    "fee",
+    "postpone",
+)
+# Topics whose answer takes no entities: a milestone asked about with "when" is a schedule question.
+STATIC_TOPICS = frozenset({"application_process", "programme", "team_rules", "challenge_posting"})
+# Question types that are about the calendar whatever the intent says ("現在還能報名嗎" reads
+# like eligibility, "現在是什麼階段" like the overview): answered from the schedule at ``now``.
+STEERING_CUES = frozenset({"phase", "still_open"})
+STEERABLE_TOPICS = frozenset({None, "programme", "eligibility", "application_process", "schedule"})
+# Words after a milestone that make it the reference point of another one ("構想審查後多久要簽約").
+_REFERENCE_AFTER = ("後", "之後", "以後", "前", "之前", "以前", " after", " before")
 IGNORED_ENTITIES = frozenset({"language"})
 
 
@@ -80,12 +104,24 @@ class Query:
 
 
 def message_entities(latest_message: Mapping[str, Any]) -> dict[str, Any]:
-    """The first value of each entity in the message (ignoring ``language``)."""
+    """The first value of each entity in the message (ignoring ``language``).
+
+    A milestone named as the reference point of another ("構想審查**後**多久要簽約", "what's due
+    after the idea review") gives way to the next milestone named.
+    """
     found: dict[str, Any] = {}
+    text = str(latest_message.get("text") or "")
+    reference = False  # the milestone found so far is a reference point; a later one wins
     for entity in latest_message.get("entities") or []:
-        name = str(entity.get("entity"))
-        if name not in IGNORED_ENTITIES and name not in found and entity.get("value") is not None:
-            found[name] = entity.get("value")
+        name, value = str(entity.get("entity")), entity.get("value")
+        if name in IGNORED_ENTITIES or value is None:
+            continue
+        if name in found and not (name == "milestone" and reference):
+            continue
+        found[name] = value
+        if name == "milestone":
+            end = entity.get("end")
+            reference = isinstance(end, int) and text[end:].startswith(_REFERENCE_AFTER)
     return found
 
 
@@ -107,6 +143,10 @@ def _topic(
     fits = names <= TOPIC_ENTITIES.get(last or "", frozenset())
     if last and referring and fits and (intent_topic in (None, last) or names):
         return last, True
+    if "milestone" in names and "when" in cues and intent_topic in STATIC_TOPICS:
+        return "schedule", False
+    if cues & STEERING_CUES and names <= {"round"} and intent_topic in STEERABLE_TOPICS:
+        return "schedule", False
     if intent_topic:
         return intent_topic, False
     for name in ENTITY_TOPIC:

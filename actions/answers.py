@@ -22,9 +22,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge
-from actions._compose import COMPOSERS
-from actions._followup import resolve
+from actions._compose import COMPOSERS, Answer, no_data
+from actions._cues import cues_in
+from actions._followup import NO_DATA_CUES, resolve
 from actions.context import turn_now
+from knowledge._format import t
 
 
 def _language(tracker: Tracker) -> knowledge.Lang:
@@ -35,6 +37,7 @@ class _AnswerAction(Action):
     """Shared run(): resolve, compose, utter, remember. Subclasses set ``topic``."""
 
     topic: str | None = None
+    no_topic_response = "utter_fallback"
 
     def name(self) -> str:
         """``action_answer_<topic>``."""
@@ -45,18 +48,27 @@ class _AnswerAction(Action):
     ) -> list[EventType]:
         """Answer the latest message; ``utter_fallback`` when no topic can be resolved."""
         query = resolve(tracker.latest_message or {}, tracker.current_slot_values(), self.topic)
+        programme, lang, now = knowledge.load(), _language(tracker), turn_now(tracker)
+        unknown = no_data(programme, query, lang, now)
+        if unknown is not None:
+            return self._utter(dispatcher, unknown, [])
         if query.topic is None:
-            dispatcher.utter_message(response="utter_fallback")
+            dispatcher.utter_message(response=self.no_topic_response)
             return []
-        compose = COMPOSERS[query.topic]
-        answer = compose(knowledge.load(), query, _language(tracker), turn_now(tracker))
+        answer = COMPOSERS[query.topic](programme, query, lang, now)
+        events: list[EventType] = [SlotSet("last_topic", query.topic)]
+        return self._utter(dispatcher, answer, events)
+
+    @staticmethod
+    def _utter(
+        dispatcher: CollectingDispatcher, answer: Answer, events: list[EventType]
+    ) -> list[EventType]:
         for reply in answer.replies:
             dispatcher.utter_message(
                 text=reply.get("text"),
                 buttons=reply.get("buttons") or [],
                 json_message=reply.get("custom"),
             )
-        events: list[EventType] = [SlotSet("last_topic", query.topic)]
         events += [SlotSet(name, value) for name, value in answer.context.items()]
         return events
 
@@ -119,3 +131,41 @@ class ActionAnswerFallback(_AnswerAction):
     """nlu_fallback: re-answer the last topic with the message's entities, else utter_fallback."""
 
     topic = None
+
+
+# No-data cues that are about the programme even without a programme word ("作品的智慧財產權歸誰");
+# the others ("住宿", "要錢嗎") need one under out_of_scope ("比賽有提供住宿嗎").
+SELF_EVIDENT = frozenset({"ip", "criteria", "doc_format", "doc_language", "postpone"})
+
+
+class ActionAnswerOutOfScope(_AnswerAction):
+    """out_of_scope: a programme question the data can't answer ("作品的智慧財產權歸誰", "比賽在
+    哪裡舉辦") says so and gives the contact; anything else gets ``utter_out_of_scope``.
+
+    Unlike the fallback it never re-answers the last topic from entities alone."""
+
+    topic = None
+    no_topic_response = "utter_out_of_scope"
+
+    def name(self) -> str:
+        """``action_answer_out_of_scope``."""
+        return "action_answer_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """The no-data reply for a programme question, else ``utter_out_of_scope``."""
+        cues = cues_in(str((tracker.latest_message or {}).get("text") or ""))
+        programme, lang = knowledge.load(), _language(tracker)
+        about_programme = "programme_words" in cues
+        what = next(
+            (c for c in NO_DATA_CUES if c in cues and (about_programme or c in SELF_EVIDENT)), None
+        )
+        if what is None and about_programme:
+            what = next((c for c in ("venue", "future") if c in cues), "generic")
+        if what is None:
+            dispatcher.utter_message(response=self.no_topic_response)
+            return []
+        name = str(t(lang, "answers.events_name")) if what == "venue" else ""
+        dispatcher.utter_message(text=knowledge.render_no_data(programme, what, lang, name))
+        return []

@@ -164,12 +164,12 @@ class ActionMyStatus(Action):
         owned = challenge_repo.challenges_of_user(session=session, user_id=user_id)
         if owned:
             lines.append(say(lang, "status_challenges", lines="\n".join(limit_lines(owned, lang))))
+        if not lines:  # no team and no challenge: say so even when a reminders line follows
+            lines.append(say(lang, "status_none"))
         reminders = status_line_if_any(session=session, user_id=user_id, lang=lang)
         if reminders:
             lines.append(reminders)
-        dispatcher.utter_message(
-            text="\n".join(lines) if lines else say(lang, "status_none"), buttons=buttons
-        )
+        dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
         return []
 
     def _leader(

@@ -26,6 +26,7 @@ from knowledge.render import (
 )
 from knowledge.render_answers import (
     render_days_left,
+    render_edition_over,
     render_eligibility_answer,
     render_eligibility_rules,
     render_max_total,
@@ -33,6 +34,7 @@ from knowledge.render_answers import (
     render_no_data,
     render_other_rounds,
     render_stage,
+    render_still_open,
     render_withholding,
 )
 from knowledge.render_info import (
@@ -102,6 +104,7 @@ __all__ = [
     "render_contact",
     "render_date",
     "render_days_left",
+    "render_edition_over",
     "render_eligibility",
     "render_eligibility_answer",
     "render_eligibility_rules",
@@ -117,6 +120,7 @@ __all__ = [
     "render_schedule_table",
     "render_showcase",
     "render_stage",
+    "render_still_open",
     "render_team_rules",
     "render_tier_total",
     "render_training_subsidy",

@@ -15,7 +15,7 @@ from knowledge._format import format_amount, t
 from knowledge.eligibility import Verdict
 from knowledge.prizes import max_total, net_amount, tier_total
 from knowledge.render import render_date
-from knowledge.schedule import time_left
+from knowledge.schedule import time_left, upcoming
 from knowledge.schema import Lang, Programme
 
 NoDataTopic = str  # one of templates.yml answers.what.*
@@ -175,3 +175,39 @@ def render_eligibility_answer(programme: Programme, verdict: Verdict, lang: Lang
     if status != "met":
         lines.append(_a(lang, "eligibility_in_principle").format(email=email))
     return "\n".join(lines)
+
+
+def render_edition_over(programme: Programme, lang: Lang) -> str:
+    """The note that the whole edition is over (its dates are history, not this year's)."""
+    return _a(lang, "edition_over")
+
+
+def render_still_open(
+    programme: Programme, lang: Lang, now: datetime, round_id: str | None = None
+) -> str:
+    """Whether ideas can still be submitted at ``now``: the next idea deadline with the time
+    left, or (all closed) each round's deadline and the office's contact."""
+    open_deadlines = [
+        o for o in upcoming(programme, now, round_id=round_id) if o.milestone_id == "idea_deadline"
+    ]
+    if open_deadlines:
+        found = open_deadlines[0]
+        left = time_left(found.date.deadline, now)
+        status = str(t(lang, "time_left" if left.days else "time_left_hours")).format(
+            days=left.days, hours=left.hours, minutes=left.minutes
+        )
+        return _a(lang, "still_open_yes").format(
+            round=programme.round(found.round_id).name.get(lang),
+            date=render_date(programme, "idea_deadline", found.round_id, lang),
+            status=status.strip(" （）()"),
+        )
+    rounds = [programme.round(round_id)] if round_id else programme.rounds
+    round_dates = str(t(lang, "list_sep")).join(
+        _a(lang, "still_open_round").format(
+            round=r.name.get(lang), date=render_date(programme, "idea_deadline", r.id, lang)
+        )
+        for r in rounds
+    )
+    c = programme.contacts
+    contact = _a(lang, "no_data_short").format(email=c.email, phone=c.phone, ext=c.phone_extension)
+    return _a(lang, "still_open_no").format(round_dates=round_dates, contact=contact)
