@@ -72,9 +72,16 @@ class _ProfileForm(EditableForm):
     async def validate_person_name(
         self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
     ) -> dict[str, Any]:
-        """1-30 characters; becomes the user's display name."""
+        """1-30 characters; becomes the user's display name.
+
+        An answer that gives profile facts instead of a name ("我22歲", "台灣人") fills those
+        fields and asks for the name again, rather than becoming the name."""
         if value is None:
             return {"person_name": None}
+        profile = self._profile_from_entities(t)
+        if profile:
+            d.utter_message(text=say(lang_of(t), "name_after_profile"))
+            return {"person_name": None, "requested_slot": "person_name", **profile}
         name = " ".join(str(value).split())
         if not 1 <= len(name) <= tl.TEAM_NAME_MAX:
             return self._fail(d, t, "person_name", "invalid_name")
@@ -83,6 +90,25 @@ class _ProfileForm(EditableForm):
             if user is not None:
                 user.display_name = name
         return {"person_name": name}
+
+    @staticmethod
+    def _profile_from_entities(t: Tracker) -> dict[str, Any]:
+        """Profile slots from the latest message's age / nationality / expertise entities."""
+        now, found = turn_now(t), {}
+        for entity in (t.latest_message or {}).get("entities") or []:
+            name, value = entity.get("entity"), entity.get("value")
+            if name == "age" and "profile_age" not in found:
+                parsed: Any = tl.parse_age_answer(value, now)
+                slot = "profile_age"
+            elif name == "nationality" and "profile_nationality" not in found:
+                parsed, slot = tl.parse_nationality(value), "profile_nationality"
+            elif name == "expertise" and "profile_expertise" not in found:
+                parsed, slot = tl.parse_expertise(value), "profile_expertise"
+            else:
+                continue
+            if parsed is not None:
+                found[slot] = parsed
+        return found
 
     async def validate_profile_age(
         self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict

@@ -70,7 +70,8 @@ def parse_expertise(value: Any) -> str | None:
         return "none"
     has_ai = match_choice(text, {"ai": aliases["ai"]}) is not None
     has_domain = match_choice(text, {"domain": aliases["domain"]}) is not None
-    return "both" if has_ai and has_domain else exact
+    says_both = match_choice(text, {"both": aliases["both"]}) is not None  # "AI跟醫療都有"
+    return "both" if (has_ai and has_domain) or says_both else exact
 
 
 def parse_team_name(value: Any) -> str | None:
