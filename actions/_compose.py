@@ -234,6 +234,11 @@ def no_data(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer | None:
             answer = Answer()
             answer.say(knowledge.render_no_data(p, cue, lang))
             return answer
+    if q.topic == "programme" and "venue" in q.cues:  # "這個競賽辦在哪" (no milestone named)
+        answer = Answer()
+        name = _answer_text(lang, "events_name")
+        answer.say(knowledge.render_no_data(p, "venue", lang, name))
+        return answer
     return None
 
 

@@ -12,6 +12,7 @@ entities before the action runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,7 +90,10 @@ STATIC_TOPICS = frozenset({"application_process", "programme", "team_rules", "ch
 STEERING_CUES = frozenset({"phase", "still_open"})
 STEERABLE_TOPICS = frozenset({None, "programme", "eligibility", "application_process", "schedule"})
 # Words after a milestone that make it the reference point of another one ("構想審查後多久要簽約").
-_REFERENCE_AFTER = ("後", "之後", "以後", "前", "之前", "以前", " after", " before")
+_REFERENCE_AFTER = re.compile(
+    r"\s*(完|結束|完成|過)?\s*(之後|以後|後|之前|以前|前)|\s*(is )?(over|done)?\s*(after|before)\b",
+    re.IGNORECASE,
+)
 IGNORED_ENTITIES = frozenset({"language"})
 
 
@@ -121,7 +125,7 @@ def message_entities(latest_message: Mapping[str, Any]) -> dict[str, Any]:
         found[name] = value
         if name == "milestone":
             end = entity.get("end")
-            reference = isinstance(end, int) and text[end:].startswith(_REFERENCE_AFTER)
+            reference = isinstance(end, int) and _REFERENCE_AFTER.match(text, end) is not None
     return found
 
 
