@@ -230,13 +230,16 @@ class ValidateJoinTeamForm(_ProfileForm):
         """A live code; every wrong one is counted (the limit itself is in the hook below)."""
         if value is None:
             return {"invite_code": None}
-        lang, now, code = lang_of(t), turn_now(t), repo.normalise_code(str(value or ""))
+        lang, now, code = lang_of(t), turn_now(t), repo.find_code(str(value))
+        if code is None:  # not shaped like a code: explain the format, don't count a try
+            d.utter_message(text=say(lang, "invite_malformed"))
+            return {"invite_code": None}
         with turn_session() as session:
             user_id = user_id_for(t)
             left, _until = repo.attempts_left(session=session, user_id=user_id, now=now)
             if left <= 0:
                 return {"invite_code": None}
-            invite = repo.find_invite(session=session, code=code) if code else None
+            invite = repo.find_invite(session=session, code=code)
             state = repo.invite_state(invite, now)
             repo.record_attempt(session=session, user_id=user_id, success=state == "valid", now=now)
             if state == "valid" and invite is not None:
@@ -244,7 +247,7 @@ class ValidateJoinTeamForm(_ProfileForm):
                 d.utter_message(text=say(lang, "invite_ok", team=team.name if team else ""))
                 return {"invite_code": code}
         if left > 1:
-            shown = repo.format_code(code) if code else str(value or "")
+            shown = repo.format_code(code)
             d.utter_message(text=say(lang, f"invite_{state}", code=shown, left=left - 1))
         return {"invite_code": None}
 

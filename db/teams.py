@@ -13,6 +13,7 @@ Contracts:
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -72,6 +73,22 @@ class MemberView:
 def normalise_code(text: str) -> str:
     """Upper-case ``text`` and drop spaces and dashes (``abcd-2345`` → ``ABCD2345``)."""
     return "".join(ch for ch in text.upper() if ch not in " -\t")
+
+
+_CODE_IN_TEXT = re.compile(r"(?<![A-Z0-9])([A-Z0-9]{4})[ \t-]?([A-Z0-9]{4})(?![A-Z0-9])")
+
+
+def find_code(text: str) -> str | None:
+    """The first thing in ``text`` shaped like an invite code, canonical (``ABCD2345``), or None.
+
+    Accepts ``ABCD-2345``, ``abcd 2345`` or ``ABCD2345`` anywhere in a sentence
+    (「我有邀請碼 ABCD-2345」). Characters outside :data:`INVITE_ALPHABET` make it no code.
+    """
+    for match in _CODE_IN_TEXT.finditer(text.upper()):
+        code = match.group(1) + match.group(2)
+        if all(ch in INVITE_ALPHABET for ch in code):
+            return code
+    return None
 
 
 def format_code(code: str) -> str:
