@@ -8,39 +8,35 @@ row and answers it exactly once.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
+from db.models import InboxEvent
+from db.session import make_engine
 from tests.channels.conftest import LINE_SECRET, line_body, line_event, sign, wait_for
-from tests.fakes import FakeLine, free_port
+from tests.fakes import FakeLine
+from tests.fakes.service import REQUEST_TIMEOUT, Service, start_service
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def _serve(env: dict[str, str]) -> Service:
+    return start_service(
+        lambda port: [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env, cwd=ROOT
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "service exited during start-up"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise AssertionError("service did not start")
+
+
+def _inbox_statuses(db_url: str) -> list[str]:
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(sa.select(InboxEvent.status).order_by(InboxEvent.id)))
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.slow
@@ -58,31 +54,31 @@ def test_event_acknowledged_before_a_crash_is_answered_after_restart(
         "LINE_CHANNEL_ACCESS_TOKEN": fake_line.token,
         "LINE_API_BASE_URL": fake_line.base_url,
     }
-    port = free_port()
     fake_line.fail_next("reply", 500, times=1000)
     fake_line.fail_next("push", 500, times=1000)
-    first = _serve(env, port)
+    first = _serve(env)
     try:
         body = line_body(line_event("Ucrash", text="你好", reply_token="crash-token"))
         response = httpx.post(
-            f"http://127.0.0.1:{port}/webhooks/line/webhook",
+            f"{first.url}/webhooks/line/webhook",
             content=body,
             headers={"x-line-signature": sign(body)},
+            timeout=REQUEST_TIMEOUT,
         )
         assert response.status_code == 200
-        wait_for(lambda: fake_line.rejected, timeout=30)  # it tried to answer and failed
+        wait_for(lambda: fake_line.rejected)  # it tried to answer and failed
     finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait()
+        first.kill()
+        first.stop()
     assert fake_line.sent == []
+    assert _inbox_statuses(db_url) == ["pending"]
 
     fake_line.reset()
-    second = _serve(env, port)
+    second = _serve(env)
     try:
-        answers = wait_for(lambda: fake_line.sent, timeout=30)
-        time.sleep(0.5)
+        answers = wait_for(lambda: fake_line.sent)
+        wait_for(lambda: _inbox_statuses(db_url) == ["done"])  # nothing left that could re-send
         assert len(fake_line.sent) == 1
         assert answers[0].endpoint == "reply" and answers[0].body["replyToken"] == "crash-token"
     finally:
-        second.terminate()
-        second.wait(timeout=15)
+        second.stop()

@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.dialogue import Engine, load_domain, load_rules
 from bot.services import Services, build_services, make_executor
 from tests.dialogue import form_actions
+from tests.fakes.service import shared_nlu_model
 
 DATA = Path(__file__).parent / "data"
 FROZEN_NOW = datetime.fromisoformat("2019-05-20T10:00:00+08:00")
@@ -20,8 +21,8 @@ FROZEN_NOW = datetime.fromisoformat("2019-05-20T10:00:00+08:00")
 
 @pytest.fixture(scope="session")
 def nlu_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One NLU model file per test session (trained on first use, then loaded)."""
-    return tmp_path_factory.mktemp("nlu") / "nlu-model.json.gz"
+    """One trained NLU model file per test session, shared by every test package."""
+    return shared_nlu_model(tmp_path_factory)
 
 
 @pytest.fixture

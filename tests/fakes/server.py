@@ -25,12 +25,15 @@ class ThreadedServer:
     def __init__(
         self, app: Any, port: int | None = None, *, lifespan: Literal["auto", "on", "off"] = "off"
     ) -> None:
-        self.port = port or free_port()
+        # Bind here and hand the socket to uvicorn: no window in which another process could take
+        # a port chosen earlier (a "free" port is only free until someone binds it).
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", port or 0))
+        self.port: int = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
             app,
-            host="127.0.0.1",
-            port=self.port,
             log_level="error",
             lifespan=lifespan,
             backlog=2048,
@@ -40,12 +43,12 @@ class ThreadedServer:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        asyncio.run(self._server.serve())
+        asyncio.run(self._server.serve(sockets=[self._socket]))
 
-    def start(self) -> ThreadedServer:
-        """Start serving; return once the port accepts connections."""
+    def start(self, timeout: float = 120.0) -> ThreadedServer:
+        """Start serving; return once the app's start-up is complete (generous under load)."""
         self._thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + timeout
         while not self._server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
                 raise RuntimeError("fake server did not start")
@@ -55,4 +58,5 @@ class ThreadedServer:
     def stop(self) -> None:
         """Ask uvicorn to exit and wait for the thread."""
         self._server.should_exit = True
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=30)
+        self._socket.close()
