@@ -178,13 +178,12 @@ def bench_dispatch(engine_name: str, args: argparse.Namespace) -> None:
     line_port, tg_port = 18_000 + os.getpid() % 1000, 19_000 + os.getpid() % 1000
     line = start_fake("tests.fakes.line", line_port, "--multicast-rate", "200")
     tg = start_fake("tests.fakes.telegram", tg_port, "--rate-limit", "30")
+    line_options = {} if args.line_rate is None else {"line_rate": args.line_rate}
     try:
         with database(engine_name) as url:
             add_people(url, max(args.line_rows, args.telegram_rows), line_share=1.0)
             fill_outbox(url, "line", args.line_rows, args.line_batch)
-            secs = asyncio.run(
-                dispatch(url, f"http://127.0.0.1:{line_port}", None, line_rate=args.line_rate)
-            )
+            secs = asyncio.run(dispatch(url, f"http://127.0.0.1:{line_port}", None, **line_options))
             stats = httpx.get(f"http://127.0.0.1:{line_port}/__fake/stats").json()
             rate = stats.get("multicast", 0) / secs
             print(f"dispatch {engine_name:<10} LINE: {stats.get('multicast', 0)} multicasts "
@@ -214,7 +213,7 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--line-rows", type=int, default=100_000)
     parser.add_argument("--line-batch", type=int, default=100)
-    parser.add_argument("--line-rate", type=float, default=195.0)
+    parser.add_argument("--line-rate", type=float, default=None, help="default: the dispatcher's")
     parser.add_argument("--telegram-rows", type=int, default=600)
     parser.add_argument("--telegram-rate", type=float, default=28.0)
     parser.add_argument("--skip-dispatch", action="store_true")

@@ -1,8 +1,11 @@
 """The dispatcher: drains the outbox through the channel senders, within the platforms' limits.
 
 - LINE: one multicast per batch (≤ 500 user ids) with the batch's ``X-Line-Retry-Key``; a 409
-  (already accepted) counts as sent. Requests are spaced to ``line_rate`` per second (LINE allows
-  200 multicast requests/s) by several concurrent workers.
+  (already accepted) counts as sent. A pipeline: one claimer takes ``line_batches_per_claim``
+  batches per transaction and hands them to sender tasks (at most ``line_in_flight`` claimed
+  batches outstanding), which start requests at ``line_rate`` per second (a token bucket with a
+  burst of ``line_burst``; LINE allows 200 multicast requests/s); one recorder writes the outcomes
+  of every finished batch so far in one transaction (one UPDATE per outcome class).
 - Telegram: one message per chat, spaced to ``telegram_rate`` per second overall (default 25,
   under the ~30/s bulk limit) and at most one per second per chat.
 - Outcomes: sent → ``sent``; 429 → retry after the platform's wait (Telegram ``retry_after``,
@@ -11,7 +14,7 @@
   blocked) → the user is marked inactive and their rows skipped; other 4xx/401 → ``dead``.
 - Just before sending, rows whose user became inactive or unsubscribed are ``skipped``.
 - A crash leaves claimed rows in ``sending``; after ``stale_after`` they are recovered
-  (:func:`bot.reminders.outbox.recover`). LINE batches go again with the SAME retry key, so LINE
+  (:func:`bot.reminders.outcomes.recover`). LINE batches go again with the SAME retry key, so LINE
   answers 409 and nobody gets a second copy. Telegram has no idempotency key: the rows that were
   in flight when the process died (at most ``telegram_batch`` per dispatcher, default 25) may be
   delivered once more — the documented at-most-one-extra window; a row stuck twice is dead.
@@ -34,12 +37,20 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.errors import RateLimited, RecipientUnreachable, SendError
-from bot.reminders import outbox
-from bot.reminders.outbox import Claimed
+from bot.channels.errors import (
+    InvalidRequest,
+    RateLimited,
+    RecipientUnreachable,
+    SendError,
+    TransientError,
+)
+from bot.reminders import claims, outcomes
+from bot.reminders.claims import Claimed
+from bot.reminders.pacing import Now, Pacer, advancing
 
+__all__ = ["Dispatcher", "LinePort", "Now", "Stats", "TelegramPort", "advancing"]
 log = logging.getLogger(__name__)
-Now = Callable[[], datetime]
+Outcome = tuple[list[Claimed], SendError | None]
 
 
 class LinePort(Protocol):
@@ -50,31 +61,6 @@ class LinePort(Protocol):
 
 class TelegramPort(Protocol):
     async def send_message(self, chat_id: int | str, text: str) -> int: ...
-
-
-def advancing(base: datetime) -> Now:
-    """A clock that starts at ``base`` and advances with real (monotonic) time."""
-    start = time.monotonic()
-    return lambda: base + timedelta(seconds=time.monotonic() - start)
-
-
-class Pacer:
-    """Spaces calls evenly: at most ``rate`` per second, no bursts; :meth:`pause` delays all."""
-
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
-        self._lock = asyncio.Lock()
-
-    async def wait(self) -> None:
-        async with self._lock:
-            now = time.monotonic()
-            slot = max(self._next, now)
-            self._next = slot + self.interval
-        await asyncio.sleep(max(slot - now, 0.0))
-
-    def pause(self, seconds: float) -> None:
-        self._next = max(self._next, time.monotonic() + seconds)
 
 
 @dataclass
@@ -99,18 +85,20 @@ class Dispatcher:
 
     def __init__(
         self, sessions: sessionmaker[Session], *, now: Now, line: LinePort | None = None,
-        telegram: TelegramPort | None = None, line_rate: float = 190.0,
-        telegram_rate: float = 25.0, per_chat_interval: float = 1.0, line_workers: int = 6,
-        telegram_batch: int = 25, line_batches_per_claim: int = 8, max_attempts: int = 5,
-        backoff: float = 1.0,
-        max_backoff: float = 300.0, stale_after: timedelta = timedelta(seconds=60),
+        telegram: TelegramPort | None = None, line_rate: float = 190.0, line_burst: int = 2,
+        line_in_flight: int = 48, line_batches_per_claim: int = 16, line_429_tries: int = 3,
+        telegram_rate: float = 25.0, per_chat_interval: float = 1.0, telegram_batch: int = 25,
+        max_attempts: int = 5, backoff: float = 1.0, max_backoff: float = 300.0,
+        stale_after: timedelta = timedelta(seconds=60), record_every: float = 0.05,
         on_progress: Callable[[Stats], None] | None = None,
     ) -> None:  # fmt: skip
         self.sessions, self.now, self.line, self.telegram = sessions, now, line, telegram
-        self.line_pacer, self.telegram_pacer = Pacer(line_rate), Pacer(telegram_rate)
-        self.per_chat_interval, self.line_workers = per_chat_interval, line_workers
-        self.telegram_batch, self.max_attempts = telegram_batch, max_attempts
-        self.line_batches_per_claim = line_batches_per_claim
+        self.line_pacer = Pacer(line_rate, burst=line_burst)
+        self.telegram_pacer = Pacer(telegram_rate)
+        self.line_in_flight, self.line_batches_per_claim = line_in_flight, line_batches_per_claim
+        self.line_429_tries = max(line_429_tries, 1)
+        self.per_chat_interval, self.telegram_batch = per_chat_interval, telegram_batch
+        self.max_attempts, self.record_every = max_attempts, record_every
         self.backoff, self.max_backoff, self.stale_after = backoff, max_backoff, stale_after
         self.on_progress = on_progress
         self.stats = Stats()
@@ -125,33 +113,36 @@ class Dispatcher:
         """
         with self.sessions.begin() as session:
             if channel == "line":
-                groups = outbox.claim_line_batches(
+                groups = claims.claim_line_batches(
                     session=session, now=self.now(), batches=self.line_batches_per_claim
                 )
             else:
-                groups = [
-                    outbox.claim_telegram(
-                        session=session, now=self.now(), limit=self.telegram_batch
-                    )
-                ]
-            groups = [g for g in groups if g]
-            eligible = {r.id for r in outbox.drop_ineligible(session=session, rows=_flat(groups))}
+                found = claims.claim_telegram(
+                    session=session, now=self.now(), limit=self.telegram_batch
+                )
+                groups = [found] if found else []
+            rows = _flat(groups)
+            kept = claims.drop_ineligible(session=session, rows=rows)
+        if len(kept) == len(rows):
+            return bool(groups), groups
+        self.stats.skipped += len(rows) - len(kept)
+        eligible = {r.id for r in kept}
         keep = [[r for r in g if r.id in eligible] for g in groups]
-        self.stats.skipped += sum(map(len, groups)) - len(eligible)
-        return bool(groups), [k for k in keep if k]
+        return True, [k for k in keep if k]
 
     def _delay(self, attempts: int) -> float:
         base: float = min(self.backoff * 2 ** max(attempts - 1, 0), self.max_backoff)
         return base * random.uniform(0.5, 1.5)
 
-    def _record(self, outcomes: list[tuple[list[Claimed], SendError | None]]) -> None:
-        """Write the outcomes of sends in one transaction (each entry: rows with one outcome)."""
+    def _record(self, results: list[Outcome]) -> None:
+        """Write the outcomes of sends in one transaction: all sent rows in one statement, then
+        each failure (each entry: rows with one outcome)."""
         now = self.now()
-        sent = _flat([rows for rows, exc in outcomes if exc is None])
+        sent = _flat([rows for rows, exc in results if exc is None])
         with self.sessions.begin() as session:
             if sent:
                 self._outcome(session, sent, None, now)
-            for rows, exc in outcomes:
+            for rows, exc in results:
                 if exc is not None:
                     self._outcome(session, rows, exc, now)
         if self.on_progress is not None:
@@ -161,31 +152,42 @@ class Dispatcher:
         self, session: Session, rows: list[Claimed], exc: SendError | None, now: datetime
     ) -> None:
         if exc is None:
-            outbox.mark_sent(session=session, ids=[r.id for r in rows], now=now)
+            outcomes.mark_sent(session=session, ids=[r.id for r in rows], now=now)
             self.stats.sent += len(rows)
         elif isinstance(exc, RecipientUnreachable) and len(rows) == 1:
-            outbox.mark_dead(session=session, ids=[rows[0].id], reason=str(exc))
-            outbox.deactivate(session=session, user_id=rows[0].user_id)
+            outcomes.mark_dead(session=session, ids=[rows[0].id], reason=str(exc))
+            outcomes.deactivate(session=session, user_id=rows[0].user_id)
             self.stats.deactivated += 1
             self.stats.dead += 1
         elif exc.retryable:
             wait = exc.retry_after if isinstance(exc, RateLimited) else None
             delay = wait if wait is not None else self._delay(rows[0].attempts)
-            dead = outbox.mark_retry(
+            dead = outcomes.mark_retry(
                 session=session, rows=rows, at=now + timedelta(seconds=delay), reason=str(exc),
                 max_attempts=self.max_attempts,
             )  # fmt: skip
             self.stats.dead += dead
             self.stats.retried += len(rows) - dead
         else:
-            outbox.mark_dead(session=session, ids=[r.id for r in rows], reason=str(exc))
+            outcomes.mark_dead(session=session, ids=[r.id for r in rows], reason=str(exc))
             self.stats.dead += len(rows)
 
     # --- LINE ---------------------------------------------------------------------------------
 
-    async def _send_batch(self, rows: list[Claimed]) -> tuple[list[Claimed], SendError | None]:
+    async def _send_batch(self, rows: list[Claimed]) -> SendError | None:
+        """Send one batch: a 429 (LINE names no wait) goes back into the pacer's queue up to
+        ``line_429_tries`` times before it is recorded for a later retry."""
+        for attempt in range(1, self.line_429_tries + 1):
+            await self.line_pacer.wait()
+            exc = await self._multicast(rows)
+            if not isinstance(exc, RateLimited) or attempt == self.line_429_tries:
+                return exc
+            self.stats.retried += len(rows)
+        return None  # unreachable: the last attempt returns
+
+    async def _multicast(self, rows: list[Claimed]) -> SendError | None:
+        """One multicast with the batch's retry key (fixed at enqueue; a 409 counts as sent)."""
         assert self.line is not None
-        await self.line_pacer.wait()
         self.stats.requests += 1
         try:
             result = await self.line.multicast(
@@ -194,20 +196,61 @@ class Dispatcher:
                 retry_key=rows[0].retry_key,
             )
         except SendError as exc:
-            log.warning("LINE batch %s: %s", rows[0].retry_key, exc)
-            return rows, exc
+            level = logging.INFO if isinstance(exc, RateLimited) else logging.WARNING
+            log.log(level, "LINE batch %s: %s", rows[0].retry_key, exc)
+            return exc
+        except ValueError as exc:  # the message itself is invalid: retrying cannot help
+            return InvalidRequest("line", None, str(exc))
+        except Exception as exc:  # a bug or an unexpected failure: retry, then dead-letter
+            log.exception("LINE batch %s failed", rows[0].retry_key)
+            return TransientError("line", None, type(exc).__name__)
         if getattr(result, "duplicate", False):
             self.stats.duplicates += len(rows)
-        return rows, None
+        return None
 
-    async def _line_worker(self) -> None:
-        while True:
-            claimed, batches = await asyncio.to_thread(self._claim, "line")
-            if not claimed:
-                return
-            outcomes = await asyncio.gather(*(self._send_batch(b) for b in batches))
-            if outcomes:
-                await asyncio.to_thread(self._record, list(outcomes))
+    async def _line_pass(self) -> None:
+        """Claim, send and record LINE batches until none is due (see the module docstring)."""
+        slots = asyncio.Semaphore(self.line_in_flight)
+        done: list[Outcome] = []
+        senders: set[asyncio.Task[None]] = set()
+        claiming = asyncio.Event()  # cleared when the claimer has nothing more to hand out
+
+        async def send(rows: list[Claimed]) -> None:
+            try:
+                done.append((rows, await self._send_batch(rows)))
+            finally:
+                slots.release()
+
+        recorder = asyncio.create_task(self._line_recorder(done, claiming, senders))
+        claiming.set()
+        try:
+            while not recorder.done():  # a failed recorder: stop claiming, re-raise below
+                claimed, batches = await asyncio.to_thread(self._claim, "line")
+                if not claimed:
+                    break
+                for rows in batches:
+                    await slots.acquire()
+                    task = asyncio.create_task(send(rows))
+                    senders.add(task)
+                    task.add_done_callback(senders.discard)
+        finally:
+            claiming.clear()
+            await recorder
+
+    async def _line_recorder(
+        self, done: list[Outcome], claiming: asyncio.Event, senders: set[asyncio.Task[None]]
+    ) -> None:
+        """Record finished batches every ``record_every`` seconds until all are recorded."""
+        while claiming.is_set() or senders or done:
+            if not done:
+                if not claiming.is_set() and senders:
+                    await asyncio.wait(set(senders), timeout=self.record_every)
+                else:
+                    await asyncio.sleep(self.record_every)
+                continue
+            taken = done[:]
+            del done[:]
+            await asyncio.to_thread(self._record, taken)
 
     # --- Telegram -----------------------------------------------------------------------------
 
@@ -244,7 +287,7 @@ class Dispatcher:
 
     def _recover(self) -> None:
         with self.sessions.begin() as session:
-            back, dead = outbox.recover(
+            back, dead = outcomes.recover(
                 session=session, now=self.now(), stale_after=self.stale_after
             )
         if back or dead:
@@ -256,7 +299,7 @@ class Dispatcher:
         await asyncio.to_thread(self._recover)
         tasks = []
         if self.line is not None:
-            tasks += [self._line_worker() for _ in range(self.line_workers)]
+            tasks.append(self._line_pass())
         if self.telegram is not None:
             tasks.append(self._telegram_worker())
         await asyncio.gather(*tasks)
@@ -264,7 +307,7 @@ class Dispatcher:
     def _outlook(self) -> tuple[datetime | None, int]:
         channels = [c for c, s in (("line", self.line), ("telegram", self.telegram)) if s]
         with self.sessions() as session:
-            return outbox.has_work(session=session, channels=channels)
+            return outcomes.has_work(session=session, channels=channels)
 
     async def drain(self, horizon: timedelta = timedelta(minutes=2), poll: float = 0.2) -> Stats:
         """Send until nothing is due, in flight, or scheduled within ``horizon``; return stats.

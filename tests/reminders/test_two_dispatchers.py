@@ -46,7 +46,8 @@ async def test_two_dispatchers_share_the_outbox(
         try:
             dispatcher = Dispatcher(
                 make_session_factory(engine), now=advancing(now), line=line, telegram=telegram,
-                line_rate=40.0, telegram_rate=100.0, per_chat_interval=0.0, line_workers=3,
+                line_rate=40.0, telegram_rate=100.0, per_chat_interval=0.0, line_in_flight=6,
+                line_batches_per_claim=2,
             )  # fmt: skip
             return await dispatcher.drain()
         finally:
