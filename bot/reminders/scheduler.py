@@ -25,7 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.reminders import audience, texts
-from bot.reminders.outbox import Message, enqueue
+from bot.reminders.audience import Recipient
+from bot.reminders.outbox import Message, deliver_at, enqueue
 from bot.reminders.planner import SUBSCRIPTION_KIND, Reminder
 from db.models import PlannedReminder
 from knowledge import Programme
@@ -108,13 +109,15 @@ def _nudge_messages(
     out = []
     for r in teams:
         text = texts.nudge_team_text(
-            programme, round_id=round_id, due_at=due, now=now, lang=r.lang, team=r.extra or ""
-        )
+            programme, round_id=round_id, due_at=due, now=_sent_at(now, due, r), lang=r.lang,
+            team=r.extra or "",
+        )  # fmt: skip
         out.append(Message(r, base | {"text": text}))
     for r in owners:
         text = texts.nudge_organisation_text(
-            programme, round_id=round_id, due_at=due, now=now, lang=r.lang, title=r.extra
-        )
+            programme, round_id=round_id, due_at=due, now=_sent_at(now, due, r), lang=r.lang,
+            title=r.extra,
+        )  # fmt: skip
         out.append(Message(r, base | {"text": text}))
     return out
 
@@ -128,18 +131,24 @@ def _messages(
     if row.kind == "nudge":
         return _nudge_messages(session, programme, row.round, row.deadline_at, now)
     sub_kind = SUBSCRIPTION_KIND[row.kind]
-    payloads: dict[str, dict[str, Any]] = {}
+    payloads: dict[tuple[str, bool], dict[str, Any]] = {}
     out = []
     for r in audience.subscribers(session=session, round_id=row.round, kind=sub_kind):
-        lang = texts.lang_of(r.lang)
-        if lang not in payloads:
+        variant = (texts.lang_of(r.lang), r.quiet_hours)
+        if variant not in payloads:
             text = texts.reminder_text(
                 programme, kind=row.kind, round_id=row.round, milestone_id=row.milestone,
-                due_at=row.deadline_at, now=now, lang=lang,
+                due_at=row.deadline_at, now=_sent_at(now, row.deadline_at, r), lang=variant[0],
             )  # fmt: skip
-            payloads[lang] = {"round": row.round, "kind": sub_kind, "text": text}
-        out.append(Message(r, payloads[lang]))
+            payloads[variant] = {"round": row.round, "kind": sub_kind, "text": text}
+        out.append(Message(r, payloads[variant]))
     return out
+
+
+def _sent_at(now: datetime, due: datetime, r: Recipient) -> datetime:
+    """When ``r`` will get a message fired at ``now``: texts say "N hours left" as of then
+    (a reminder fired at 23:00 for a quiet-hours user goes out at 08:00)."""
+    return deliver_at(now, due, r.quiet_hours)
 
 
 def _take(session: Session, row_id: int, status: str, now: datetime) -> bool:

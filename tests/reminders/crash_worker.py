@@ -26,8 +26,9 @@ async def main(db_url: str, line_url: str, telegram_url: str, now: str) -> None:
     await telegram.start()
     dispatcher = Dispatcher(
         make_session_factory(engine), now=advancing(datetime.fromisoformat(now)), line=line,
-        telegram=telegram, line_rate=20.0, line_in_flight=4, line_batches_per_claim=2, telegram_rate=150.0,
-        per_chat_interval=0.0, backoff=0.05, stale_after=timedelta(seconds=0.5),
+        telegram=telegram, line_rate=20.0, line_in_flight=4, line_batches_per_claim=2,
+        telegram_rate=150.0, per_chat_interval=0.0, backoff=0.05,
+        stale_after=timedelta(seconds=0.5),
     )  # fmt: skip
     stats = await dispatcher.drain()
     print(stats, flush=True)

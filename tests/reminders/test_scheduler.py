@@ -139,3 +139,25 @@ def test_nudges_name_what_is_missing(sessions: sessionmaker[Session], programme:
     assert "懶惰隊" in nudges[lazy]["text"] and "尚未申請任何題目" in nudges[lazy]["text"]
     assert "Smart Farming" in nudges[owner]["text"] and "draft" in nudges[owner]["text"]
     assert idle not in nudges
+
+
+def test_late_fire_counts_time_left_from_when_the_message_goes_out(
+    sessions: sessionmaker[Session], programme: Programme
+) -> None:
+    """Fired at 23:00, a quiet-hours user's copy waits for 08:00: its text says 4 hours, not 13."""
+    with sessions.begin() as s:
+        scheduler.sync_plan(session=s, reminders=planner.plan(programme, "108-1"))
+        quiet = add_user(s, "line", "Uquiet")
+        night_owl = add_user(s, "line", "Uowl", quiet_hours=False)
+    scheduler.fire_due(sessions, programme, at("2019-05-30 23:00"))  # T-1d, fired late
+    with sessions() as s:
+        stmt = sa.select(Delivery.user_id, Delivery.payload, Delivery.next_attempt_at).where(
+            Delivery.reminder_key == "108-1:idea_deadline:T-1d"
+        )
+        rows = {user: (payload["text"], when) for user, payload, when in s.execute(stmt)}
+    text, when = rows[quiet]
+    assert when == at("2019-05-31 08:00")
+    assert "今天 12:00 截止" in text and "4 小時" in text and "13 小時" not in text
+    text, when = rows[night_owl]
+    assert when == at("2019-05-30 23:00")
+    assert "13 小時" in text and "今天" not in text
