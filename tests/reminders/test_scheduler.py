@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -78,7 +80,7 @@ def test_fire_due_writes_one_delivery_per_subscriber_once(
     assert t7 == [(a, "pending"), (b, "pending")]
     assert c not in {u for _, u, _ in got} and d not in {u for _, u, _ in got}
     with sessions() as s:
-        texts = dict(
+        texts: dict[int, dict[str, Any]] = dict(
             s.execute(sa.select(Delivery.user_id, Delivery.payload).where(
                 Delivery.reminder_key == "108-1:idea_deadline:T-7d")).all()
         )  # fmt: skip
@@ -131,7 +133,7 @@ def test_nudges_name_what_is_missing(sessions: sessionmaker[Session], programme:
         s.add(Application(team_id=t2.id, challenge_id=sub.id))
     scheduler.fire_due(sessions, programme, at("2019-07-12 10:00"))
     with sessions() as s:
-        nudges = dict(
+        nudges: dict[int, dict[str, Any]] = dict(
             s.execute(sa.select(Delivery.user_id, Delivery.payload).where(
                 Delivery.reminder_key == "108-2:idea_deadline:nudge")).all()
         )  # fmt: skip
