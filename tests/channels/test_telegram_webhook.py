@@ -19,6 +19,13 @@ def _inbox_count(services: Services) -> int:
         return int(session.scalar(sa.select(sa.func.count()).select_from(InboxEvent)) or 0)
 
 
+def _all_done(services: Services, count: int) -> bool:
+    """True once ``count`` updates are stored and all of them are processed (answers sent)."""
+    with services.session_factory() as session:
+        statuses = list(session.scalars(sa.select(InboxEvent.status)))
+    return len(statuses) == count and all(s == "done" for s in statuses)
+
+
 def test_secret_mismatch_refused(
     client: RunningApp, services: Services, fake_telegram: FakeTelegram
 ) -> None:
@@ -48,24 +55,29 @@ def test_text_answered_and_duplicate_update_processed_once(
 
 
 def test_start_shows_welcome_keyboard_and_buttons_work(
-    client: RunningApp, fake_telegram: FakeTelegram
+    client: RunningApp, services: Services, fake_telegram: FakeTelegram
 ) -> None:
     post_tg(client, tg_message(102, "/start"))
-    first = wait_for(lambda: [s for s in fake_telegram.sent if s.chat_id == "102" and s.buttons])
+    wait_for(lambda: _all_done(services, 1))  # /start sends several messages: wait for all
+    first = [s for s in fake_telegram.sent if s.chat_id == "102" and s.buttons]
     data = [b["callback_data"] for b in first[0].buttons]
     assert all(len(d.encode()) <= 64 for d in data)
     before = len(fake_telegram.texts_to(102))
     post_tg(client, tg_callback(102, data[0]))
-    wait_for(lambda: len(fake_telegram.texts_to(102)) > before)
+    wait_for(lambda: _all_done(services, 2))
+    assert len(fake_telegram.texts_to(102)) > before
     assert any(m == "answerCallbackQuery" for m, _ in fake_telegram.calls)
     assert fake_telegram.rejected == []
 
 
-def test_commands_map_to_intents(client: RunningApp, fake_telegram: FakeTelegram) -> None:
-    for command in ("/schedule", "/prize@aigo_test_bot", "/help"):
+def test_commands_map_to_intents(
+    client: RunningApp, services: Services, fake_telegram: FakeTelegram
+) -> None:
+    for number, command in enumerate(("/schedule", "/prize@aigo_test_bot", "/help"), 1):
         before = len(fake_telegram.texts_to(103))
         post_tg(client, tg_message(103, command))
-        wait_for(lambda n=before: len(fake_telegram.texts_to(103)) > n)  # type: ignore[misc]
+        wait_for(lambda n=number: _all_done(services, n))  # type: ignore[misc]
+        assert len(fake_telegram.texts_to(103)) > before
     assert fake_telegram.rejected == []
 
 
