@@ -2,8 +2,11 @@
 
 - :func:`parse_payload` reads Rasa's button syntax ``/intent{"slot": "value"}`` (or ``/intent``)
   into a parse dict with confidence 1.0, so button presses never go through the NLU.
-- :func:`detect_language` guesses ``zh-TW`` (any CJK ideograph) or ``en`` (Latin words only), or
-  None when the text shows no language (digits, emoji, an e-mail address …).
+- :func:`detect_language` says ``zh-TW`` when the text has a CJK ideograph, ``en`` when it has no
+  CJK and at least :data:`MIN_ENGLISH_WORDS` real English words (from ``english_words.txt``;
+  e-mail addresses, URLs, codes and short all-caps acronyms such as "AI" or "OK" do not count),
+  else None: gibberish ("asdfghjkl"), emoji, a bare number/code/e-mail or a single English word
+  show no language, and the caller keeps the current one.
 - :func:`is_blank` is True for text with no letter or digit (whitespace, emoji, punctuation).
 """
 
@@ -12,12 +15,17 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 _PAYLOAD = re.compile(r"^/([A-Za-z_][\w-]*)(\{.*\})?\s*$", re.DOTALL)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-_NOT_LANGUAGE = re.compile(r"\S+@\S+|https?://\S+|\b[A-Z0-9]{6,}\b")
+_LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+_NOT_LANGUAGE = re.compile(r"\S+@\S+|https?://\S+|\b[A-Z0-9]{6,}\b|\b\w*\d\w*\b")
+_ACRONYM = re.compile(r"[A-Z]{2,4}")  # "AI", "OK", "LINE": not evidence of English on their own
+WORDS_PATH = Path(__file__).with_name("english_words.txt")
+MIN_ENGLISH_WORDS = 2
 
 
 def parse_payload(text: str) -> dict[str, Any] | None:
@@ -51,12 +59,30 @@ def parse_payload(text: str) -> dict[str, Any] | None:
     }
 
 
+@cache
+def english_words() -> frozenset[str]:
+    """The common English words of ``english_words.txt`` (lower case, apostrophes removed)."""
+    text = re.sub(r"#.*", "", WORDS_PATH.read_text(encoding="utf-8"))
+    return frozenset(text.split())
+
+
+def english_word_count(text: str) -> int:
+    """How many tokens of ``text`` are real English words (see the module docstring)."""
+    vocabulary = english_words()
+    count = 0
+    for token in _LATIN_WORD.findall(_NOT_LANGUAGE.sub(" ", text)):
+        if _ACRONYM.fullmatch(token):
+            continue
+        if re.sub(r"['’]", "", token).lower() in vocabulary:
+            count += 1
+    return count
+
+
 def detect_language(text: str) -> str | None:
     """Return ``"zh-TW"``, ``"en"`` or None (no clear language) for ``text``."""
     if _CJK.search(text):
         return "zh-TW"
-    words = _LATIN_WORD.findall(_NOT_LANGUAGE.sub(" ", text))
-    return "en" if words else None
+    return "en" if english_word_count(text) >= MIN_ENGLISH_WORDS else None
 
 
 def is_blank(text: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.dialogue.inputs import detect_language, is_blank, parse_payload
 
 
@@ -30,6 +32,45 @@ def test_language_detection() -> None:
     assert detect_language("0912-345-678") is None
     assert detect_language("a@b.co") is None
     assert detect_language("🙂🙂") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "asdfghjkl",
+        "asdf qwer",
+        "😀😀",
+        "12345",
+        "K7PQ-M2XR",
+        "alice@example.com",
+        "AI",
+        "OK",
+        "AI OK",
+        "hello",
+        "Thanks!",
+        "https://aigo.org.tw/x",
+        "lol",
+    ],
+)
+def test_no_clear_language_keeps_the_current_one(text: str) -> None:
+    assert detect_language(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("demo day 在哪裡", "zh-TW"),
+        ("AI 組可以參加嗎", "zh-TW"),
+        ("OK 謝謝", "zh-TW"),
+        ("hello there", "en"),
+        ("When is the deadline", "en"),
+        ("I'm 19, can I join?", "en"),
+        ("what is AIGO", "en"),
+        ("my email is bob@example.com thanks", "en"),
+    ],
+)
+def test_cjk_or_two_real_english_words_decide(text: str, language: str) -> None:
+    assert detect_language(text) == language
 
 
 def test_blank_messages() -> None:
