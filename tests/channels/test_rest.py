@@ -59,7 +59,7 @@ async def test_malformed_requests_get_400_json(
 async def test_too_long_message_is_refused_politely_without_state_change(
     rest: httpx.AsyncClient, services: Services
 ) -> None:
-    await rest.post(URL, json={"sender": "bob", "message": "hello"})
+    await rest.post(URL, json={"sender": "bob", "message": "hello there"})
     response = await rest.post(URL, json={"sender": "bob", "message": "a" * 2001})
     [reply] = response.json()
     assert reply["text"].startswith("Sorry, that message is too long (limit 2000")
