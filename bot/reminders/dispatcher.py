@@ -182,6 +182,7 @@ class Dispatcher:
             exc = await self._multicast(rows)
             if not isinstance(exc, RateLimited) or attempt == self.line_429_tries:
                 return exc
+            self.line_pacer.pause(self.line_pacer.interval * 4)  # let the platform's window slide
             self.stats.retried += len(rows)
         return None  # unreachable: the last attempt returns
 
