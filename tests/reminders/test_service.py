@@ -30,7 +30,7 @@ def _service(engine: Engine, programme: Programme, line: LineSender, when: str) 
     )  # fmt: skip
 
 
-async def _until(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+async def _until(check: Callable[[], bool], timeout: float = 30.0) -> bool:
     for _ in range(int(timeout / 0.05)):
         if check():
             return True
