@@ -10,6 +10,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,7 +21,6 @@ from bot import nlu_service
 from bot.channels import rest
 from bot.channels import runtime as channel_runtime
 from bot.config import Settings
-from bot.reminders.runtime import reminder_service
 from bot.services import Services, build_services
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,18 @@ async def health(request: Request) -> Response:
 async def _on_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse({"error": "internal error, please try again later"}, status_code=500)
+
+
+def _reminders(settings: Settings, services: Services) -> Any:
+    """The reminder service, or None without LINE/Telegram credentials.
+
+    Imported only when a platform is configured: it loads the platform SDKs (about 1 s).
+    """
+    if not (settings.line_channel_access_token or settings.telegram_bot_token):
+        return None
+    from bot.reminders.runtime import reminder_service
+
+    return reminder_service(settings, services)
 
 
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
@@ -51,7 +63,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         app.state.services = build_services(settings)
         gc.collect()
         gc.freeze()  # start-up objects (NLU model, domain) leave the GC's scans: steadier latency
-        reminders = reminder_service(settings, app.state.services)  # None without LINE/Telegram
+        reminders = _reminders(settings, app.state.services)  # None without LINE/Telegram
         if reminders is not None:
             await reminders.start()
         try:

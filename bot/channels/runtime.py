@@ -2,7 +2,11 @@
 
 :func:`routes` are added to the app at build time; :class:`Channels` is built and started in the
 app's lifespan (it needs the session factory, the clock and the engine) and stored as
-``app.state.channels``. A channel whose secret is not configured answers its webhook with 404.
+``app.state.channels``. A channel whose secret is not configured answers its webhook with 404 and
+a JSON ``{"error": "... not configured"}``.
+
+Start-up cost: the platform SDKs (line-bot-sdk, python-telegram-bot; about 1 s of imports) are
+imported only when that platform is configured, so a REST-only service never loads them.
 
 The inbox worker starts with the app: it first answers events left pending by a previous run.
 It processes one event at a time by default (``concurrency=1``): the dialogue engine runs a turn
@@ -17,7 +21,7 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
@@ -25,16 +29,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bot.channels import line, telegram
 from bot.channels._http import error
 from bot.channels.context import ChannelContext, TurnHandler
 from bot.channels.errors import SendError
 from bot.channels.inbox import InboxRow, InboxWorker
-from bot.channels.line_sender import LineSender
-from bot.channels.telegram_sender import TelegramSender
 from bot.config import Settings
 
+if TYPE_CHECKING:  # the SDK-backed modules are imported only for a configured platform
+    from bot.channels.line import LineChannel
+    from bot.channels.telegram import TelegramChannel
+
 log = logging.getLogger(__name__)
+
+# Equal to ``line.WEBHOOK_PATH`` / ``telegram.WEBHOOK_PATH`` (tests check), kept here so that
+# building the routes imports no SDK.
+LINE_WEBHOOK_PATH = "/webhooks/line/webhook"
+TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram/webhook"
+
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
 
@@ -68,9 +79,12 @@ class Channels:
                 return await turn(sender_key, text, channel, metadata)
 
         self.ctx = ChannelContext(session_factory=session_factory, now=now, turn=gated_turn)
-        self.line: line.LineChannel | None = None
-        self.telegram: telegram.TelegramChannel | None = None
+        self.line: LineChannel | None = None
+        self.telegram: TelegramChannel | None = None
         if settings.line_channel_secret and settings.line_channel_access_token:
+            from bot.channels import line
+            from bot.channels.line_sender import LineSender
+
             sender = LineSender(
                 access_token=settings.line_channel_access_token.get(),
                 base_url=settings.line_api_base_url,
@@ -83,6 +97,9 @@ class Channels:
             )
             handlers[line.CHANNEL] = self.line.process
         if settings.telegram_bot_token:
+            from bot.channels import telegram
+            from bot.channels.telegram_sender import TelegramSender
+
             tg_sender = TelegramSender(
                 token=settings.telegram_bot_token.get(), base_url=settings.telegram_api_base_url
             )
@@ -134,8 +151,8 @@ async def _telegram_webhook(request: Request) -> Response:
 def routes() -> list[Route]:
     """The webhook routes of the platform channels."""
     return [
-        Route(line.WEBHOOK_PATH, _line_webhook, methods=["POST"]),
-        Route(telegram.WEBHOOK_PATH, _telegram_webhook, methods=["POST"]),
+        Route(LINE_WEBHOOK_PATH, _line_webhook, methods=["POST"]),
+        Route(TELEGRAM_WEBHOOK_PATH, _telegram_webhook, methods=["POST"]),
     ]
 
 
