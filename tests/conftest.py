@@ -3,7 +3,8 @@
 ``db_url`` runs a test once on SQLite and once on PostgreSQL. The PostgreSQL half uses a fresh
 database created for this test session (so parallel runs never collide) and is skipped, with the
 reason, when the server at ``AIGO_TEST_POSTGRES_URL`` (default: the local ``postgres`` user on
-127.0.0.1:5432, database ``test``) does not answer.
+127.0.0.1:5432, database ``test``) does not answer. ``engine`` and ``sessions`` give that database
+migrated to head.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from db import make_engine, make_session_factory, upgrade
 
 pytest_plugins = ["tests.fakes.fixtures"]  # fake LINE / Telegram servers (tests/fakes)
 
@@ -80,3 +85,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         conn.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on the ``db_url`` database migrated to head."""
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """A session factory on the migrated database."""
+    return make_session_factory(engine)

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import challenges, make_engine, make_session_factory, upgrade
+from db import challenges
 from db.users import get_or_create_user
 from tests.actions.forms_support import NOW, submitted_challenge
-
-
-@pytest.fixture
-def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def test_draft_is_updated_in_place_then_submitted_with_a_reference(

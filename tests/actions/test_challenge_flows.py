@@ -6,15 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from bot.services import Services, build_services
+from bot.services import Services
 from db.models import Challenge
-from tests.actions.forms_support import rest, settings_for, submitted_challenge, text
+from tests.actions.forms_support import rest, submitted_challenge, text
 
 ANSWERS = {
     "org_name": "大同醫院",
@@ -39,18 +37,6 @@ ANSWERS = {
     "dataset_time_range": "2016/01/01-2018/12/31",
     "dataset_delivery_method": "雲端硬碟下載",
 }
-
-
-@pytest.fixture(scope="module")
-def nlu_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("nlu") / "model.json.gz"
-
-
-@pytest.fixture
-def services(db_url: str, nlu_path: Path, tmp_path: Path) -> Iterator[Services]:
-    built = build_services(settings_for(db_url, nlu_path, tmp_path))
-    yield built
-    built.close()
 
 
 async def fill(services: Services, sender: str) -> str:

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import make_engine, make_session_factory, teams, upgrade
+from db import teams
 from db.models import Membership, Team
 from db.users import get_or_create_user
 from tests.actions.forms_support import NOW
-
-
-@pytest.fixture
-def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    yield make_session_factory(engine)
-    engine.dispose()
 
 
 def _user(session: Session, name: str) -> int:

@@ -3,33 +3,15 @@ PostgreSQL): joining by code, composition advice, the leader's actions, applying
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from bot.services import Services, build_services
+from bot.services import Services
 from db.models import Application, Membership
 from tests.actions.forms_support import (
     payloads,
     register_team,
     rest,
-    settings_for,
     submitted_challenge,
     text,
 )
-
-
-@pytest.fixture(scope="module")
-def nlu_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("nlu") / "model.json.gz"
-
-
-@pytest.fixture
-def services(db_url: str, nlu_path: Path, tmp_path: Path) -> Iterator[Services]:
-    built = build_services(settings_for(db_url, nlu_path, tmp_path))
-    yield built
-    built.close()
 
 
 async def test_join_by_code_then_leader_manages_and_applies(services: Services) -> None:

@@ -1,35 +1,18 @@
-"""Fixtures for the reminder tests: a migrated database, people to remind, the fake platforms."""
+"""Fixtures for the reminder tests: the programme and people to remind (the migrated database
+is ``sessions`` from tests/conftest.py, the fake platforms come from tests/fakes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 import knowledge
-from db import make_engine, make_session_factory, upgrade
 from db.models import ChannelIdentity, User
 from db.subscriptions import subscribe
 from knowledge import TZ, Programme
-
-
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    upgrade(db_url)
-    engine = make_engine(db_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@pytest.fixture
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return make_session_factory(engine)
 
 
 @pytest.fixture(scope="session")

@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from actions.reminders import requested_kinds, status_line
-from bot.services import Services, build_services
+from bot.services import Services
 from db.models import Delivery
 from db.subscriptions import get_subscription
 from db.users import find_user
-from tests.actions.forms_support import NOW, rest, settings_for, text
-
-
-@pytest.fixture(scope="module")
-def nlu_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("nlu") / "model.json.gz"
-
-
-@pytest.fixture
-def services(db_url: str, nlu_path: Path, tmp_path: Path) -> Iterator[Services]:
-    built = build_services(settings_for(db_url, nlu_path, tmp_path))
-    yield built
-    built.close()
+from tests.actions.forms_support import NOW, rest, text
 
 
 def test_kinds_named_in_a_message() -> None:
