@@ -7,10 +7,13 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
 
 import knowledge
-from db.models import ChannelIdentity, User
+from bot.reminders import audience, planner, scheduler
+from bot.reminders.outbox import Message, enqueue
+from db.models import ChannelIdentity, ReminderSubscription, User
 from db.subscriptions import subscribe
 from knowledge import TZ, Programme
 
@@ -40,3 +43,35 @@ def add_user(
         )
     session.flush()
     return user.id
+
+
+def add_people(sessions: sessionmaker[Session], n_line: int, n_telegram: int) -> None:
+    """Bulk-insert users 1..n_line on LINE (``U00001``…) then n_telegram on Telegram (chat
+    ``10000 + id``), all subscribed to every round and kind."""
+    with sessions.begin() as s:
+        n = n_line + n_telegram
+        s.execute(sa.insert(User), [{"id": i, "language": "zh-TW"} for i in range(1, n + 1)])
+        s.execute(
+            sa.insert(ChannelIdentity),
+            [
+                {"user_id": i, "channel": "line" if i <= n_line else "telegram",
+                 "external_id": f"U{i:05d}" if i <= n_line else str(10_000 + i)}
+                for i in range(1, n + 1)
+            ],
+        )  # fmt: skip
+        s.execute(
+            sa.insert(ReminderSubscription),
+            [{"user_id": i, "rounds": [], "kinds": [], "active": True} for i in range(1, n + 1)],
+        )
+
+
+def enqueue_deadline(
+    sessions: sessionmaker[Session], programme: Programme, *, key: str, text: str, now: datetime
+) -> int:
+    """Plan round 108-1 and enqueue ``text`` under ``key`` for every deadline subscriber, in
+    batches of 100; return how many deliveries were enqueued."""
+    with sessions.begin() as s:
+        scheduler.sync_plan(session=s, reminders=planner.plan(programme, "108-1"))
+        found = audience.subscribers(session=s, round_id="108-1", kind="deadlines")
+        messages = [Message(r, {"text": text, "round": "108-1"}) for r in found]
+        return enqueue(session=s, reminder_key=key, messages=messages, now=now, batch_size=100)

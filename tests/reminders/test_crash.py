@@ -22,34 +22,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.reminders import audience, planner, scheduler
-from bot.reminders.outbox import Message, enqueue
-from db.models import ChannelIdentity, Delivery, ReminderSubscription, User
+from db.models import Delivery
 from knowledge import Programme
 from tests.fakes import FakeLine, FakeTelegram
-from tests.reminders.conftest import at
+from tests.reminders.conftest import add_people, at, enqueue_deadline
 
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 4
 TELEGRAM_BATCH = 25
-
-
-def _people(sessions: sessionmaker[Session], n_line: int, n_telegram: int) -> None:
-    with sessions.begin() as s:
-        n = n_line + n_telegram
-        s.execute(sa.insert(User), [{"id": i, "language": "zh-TW"} for i in range(1, n + 1)])
-        s.execute(
-            sa.insert(ChannelIdentity),
-            [
-                {"user_id": i, "channel": "line" if i <= n_line else "telegram",
-                 "external_id": f"U{i:05d}" if i <= n_line else str(10_000 + i)}
-                for i in range(1, n + 1)
-            ],
-        )  # fmt: skip
-        s.execute(
-            sa.insert(ReminderSubscription),
-            [{"user_id": i, "rounds": [], "kinds": [], "active": True} for i in range(1, n + 1)],
-        )
 
 
 def _sent(sessions: sessionmaker[Session]) -> int:
@@ -63,14 +43,10 @@ def test_kill_dash_nine_never_double_sends_on_line(
     db_url: str, sessions: sessionmaker[Session], programme: Programme, fake_line: FakeLine,
     fake_telegram: FakeTelegram,
 ) -> None:  # fmt: skip
-    _people(sessions, 4500, 500)
+    add_people(sessions, 4500, 500)
     now = at("2019-05-24 10:00")
-    with sessions.begin() as s:
-        scheduler.sync_plan(session=s, reminders=planner.plan(programme, "108-1"))
-        found = audience.subscribers(session=s, round_id="108-1", kind="deadlines")
-        messages = [Message(r, {"text": "提醒：構想收件截止", "round": "108-1"}) for r in found]
-        assert enqueue(session=s, reminder_key="crash", messages=messages, now=now,
-                       batch_size=100) == 5000  # fmt: skip
+    queued = enqueue_deadline(sessions, programme, key="crash", text="提醒：構想收件截止", now=now)
+    assert queued == 5000
     command = [sys.executable, "-m", "tests.reminders.crash_worker", db_url, fake_line.base_url,
                fake_telegram.base_url, now.isoformat()]  # fmt: skip
     rng = random.Random(7)

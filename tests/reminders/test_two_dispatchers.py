@@ -12,15 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.line_sender import LineSender
 from bot.channels.telegram_sender import TelegramSender
-from bot.reminders import audience, planner, scheduler
 from bot.reminders.dispatcher import Dispatcher, advancing
-from bot.reminders.outbox import Message, enqueue
 from db import make_engine, make_session_factory
 from db.models import Delivery
 from knowledge import Programme
 from tests.fakes import FakeLine, FakeTelegram
-from tests.reminders.conftest import at
-from tests.reminders.test_crash import _people
+from tests.reminders.conftest import add_people, at, enqueue_deadline
 
 
 @pytest.mark.parametrize("db_url", [pytest.param("postgresql", marks=pytest.mark.postgres)],
@@ -29,13 +26,9 @@ async def test_two_dispatchers_share_the_outbox(
     db_url: str, sessions: sessionmaker[Session], programme: Programme, fake_line: FakeLine,
     fake_telegram: FakeTelegram,
 ) -> None:  # fmt: skip
-    _people(sessions, 3000, 300)
+    add_people(sessions, 3000, 300)
     now = at("2019-05-24 10:00")
-    with sessions.begin() as s:
-        scheduler.sync_plan(session=s, reminders=planner.plan(programme, "108-1"))
-        found = audience.subscribers(session=s, round_id="108-1", kind="deadlines")
-        messages = [Message(r, {"text": "提醒", "round": "108-1"}) for r in found]
-        enqueue(session=s, reminder_key="two", messages=messages, now=now, batch_size=100)
+    enqueue_deadline(sessions, programme, key="two", text="提醒", now=now)
 
     async def run_one() -> Any:
         engine = make_engine(db_url)
