@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -33,6 +35,13 @@ from db import teams as repo
 from db.models import Team, User
 
 PROFILE = ("profile_age", "profile_nationality", "profile_expertise")
+# profile slot -> parser of an answer or entity value at ``now`` (None: not understood); the
+# entity is the slot without ``profile_`` and the re-ask text is ``invalid_<entity>``
+_PROFILE_PARSERS: dict[str, Callable[[Any, datetime], Any]] = {
+    "profile_age": tl.parse_age_answer,
+    "profile_nationality": lambda value, _now: tl.parse_nationality(value),
+    "profile_expertise": lambda value, _now: tl.parse_expertise(value),
+}
 _LABELS = {
     "person_name": ("稱呼", "name"),
     "profile_age": ("年齡或出生日期", "age or date of birth"),
@@ -96,58 +105,41 @@ class _ProfileForm(EditableForm):
         """Profile slots from the latest message's age / nationality / expertise entities."""
         now, found = turn_now(t), {}
         for entity in (t.latest_message or {}).get("entities") or []:
-            name, value = entity.get("entity"), entity.get("value")
-            if name == "age" and "profile_age" not in found:
-                parsed: Any = tl.parse_age_answer(value, now)
-                slot = "profile_age"
-            elif name == "nationality" and "profile_nationality" not in found:
-                parsed, slot = tl.parse_nationality(value), "profile_nationality"
-            elif name == "expertise" and "profile_expertise" not in found:
-                parsed, slot = tl.parse_expertise(value), "profile_expertise"
-            else:
-                continue
-            if parsed is not None:
-                found[slot] = parsed
+            slot = f"profile_{entity.get('entity')}"
+            if slot in _PROFILE_PARSERS and slot not in found:
+                parsed = _PROFILE_PARSERS[slot](entity.get("value"), now)
+                if parsed is not None:
+                    found[slot] = parsed
         return found
+
+    def _validate_profile(
+        self, slot: str, value: Any, d: CollectingDispatcher, t: Tracker
+    ) -> dict[str, Any]:
+        """``{slot: parsed}``, or a re-ask (``invalid_<entity>``) when the answer isn't one."""
+        if value is None:
+            return {slot: None}
+        parsed = _PROFILE_PARSERS[slot](value, turn_now(t))
+        if parsed is None:
+            return self._fail(d, t, slot, "invalid_" + slot.removeprefix("profile_"))
+        return {slot: parsed}
 
     async def validate_profile_age(
         self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
     ) -> dict[str, Any]:
         """An age or a birth date."""
-        if value is None:
-            return {"profile_age": None}
-        parsed = tl.parse_age_answer(value, turn_now(t))
-        return (
-            {"profile_age": parsed}
-            if parsed is not None
-            else self._fail(d, t, "profile_age", "invalid_age")
-        )
+        return self._validate_profile("profile_age", value, d, t)
 
     async def validate_profile_nationality(
         self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
     ) -> dict[str, Any]:
         """``ROC`` or ``foreign``."""
-        if value is None:
-            return {"profile_nationality": None}
-        parsed = tl.parse_nationality(value)
-        return (
-            {"profile_nationality": parsed}
-            if parsed
-            else self._fail(d, t, "profile_nationality", "invalid_nationality")
-        )
+        return self._validate_profile("profile_nationality", value, d, t)
 
     async def validate_profile_expertise(
         self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
     ) -> dict[str, Any]:
         """``ai`` / ``domain`` / ``both`` / ``none``."""
-        if value is None:
-            return {"profile_expertise": None}
-        parsed = tl.parse_expertise(value)
-        return (
-            {"profile_expertise": parsed}
-            if parsed
-            else self._fail(d, t, "profile_expertise", "invalid_expertise")
-        )
+        return self._validate_profile("profile_expertise", value, d, t)
 
     async def after_validation(
         self,
