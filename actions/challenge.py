@@ -15,6 +15,7 @@ Flow (``bot/domain.yml`` ``post_challenge_form``; rules in ``bot/rules.yml``)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -50,6 +51,21 @@ from db.challenges import LimitReached, submitted_of
 
 FORM = "post_challenge_form"
 DRAFT_SLOT = "challenge_draft_id"
+
+# slot -> parser of the answer (raises ``cf.Invalid`` with a specific re-ask); slots not named
+# here and without a ``validate_<slot>`` method take any text (``cf.parse_text``)
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "org_phone": cf.parse_phone,
+    "org_email": cf.parse_email,
+    "challenge_description": cf.parse_description,  # at least ``MIN_DESCRIPTION`` characters
+    # a known industry / delivery method when named, else as typed (the lists are open-ended)
+    "challenge_industry": lambda v: cf.parse_open_choice(v, cf.industry_choices(knowledge.load())),
+    "dataset_volume": cf.parse_volume,  # a volume with a unit
+    "dataset_time_range": lambda v: cf.format_range(*cf.parse_time_range(v)),  # end >= start
+    "dataset_delivery_method": lambda v: cf.parse_open_choice(
+        v, cf.delivery_choices(knowledge.load())
+    ),
+}
 
 
 class ValidatePostChallengeForm(EditableForm):
@@ -88,36 +104,6 @@ class ValidatePostChallengeForm(EditableForm):
             dispatcher.utter_message(text=say(lang, bad.key, **bad.values))
             return {slot: None}
 
-    async def validate_org_name(
-        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
-    ) -> dict[str, Any]:
-        """Any name."""
-        return self._check("org_name", value, d, t, cf.parse_text)
-
-    async def validate_org_contact(
-        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
-    ) -> dict[str, Any]:
-        """Any name."""
-        return self._check("org_contact", value, d, t, cf.parse_text)
-
-    async def validate_org_phone(
-        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
-    ) -> dict[str, Any]:
-        """A phone number (specific re-ask)."""
-        return self._check("org_phone", value, d, t, cf.parse_phone)
-
-    async def validate_org_email(
-        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
-    ) -> dict[str, Any]:
-        """An e-mail address (specific re-ask)."""
-        return self._check("org_email", value, d, t, cf.parse_email)
-
-    async def validate_challenge_description(
-        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
-    ) -> dict[str, Any]:
-        """At least ``MIN_DESCRIPTION`` characters."""
-        return self._check("challenge_description", value, d, t, cf.parse_description)
-
     async def validate_challenge_category(
         self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
     ) -> dict[str, Any]:
@@ -136,38 +122,6 @@ class ValidatePostChallengeForm(EditableForm):
             )
         return result
 
-    async def validate_challenge_industry(
-        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
-    ) -> dict[str, Any]:
-        """A known industry when named, else the answer as typed (the list is open-ended)."""
-        choices = cf.industry_choices(knowledge.load())
-        return self._check(
-            "challenge_industry", value, d, t, lambda v: cf.parse_open_choice(v, choices)
-        )
-
-    async def validate_dataset_volume(
-        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
-    ) -> dict[str, Any]:
-        """A volume with a unit."""
-        return self._check("dataset_volume", value, d, t, cf.parse_volume)
-
-    async def validate_dataset_time_range(
-        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
-    ) -> dict[str, Any]:
-        """Start and end dates, end not before start."""
-        return self._check(
-            "dataset_time_range", value, d, t, lambda v: cf.format_range(*cf.parse_time_range(v))
-        )
-
-    async def validate_dataset_delivery_method(
-        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
-    ) -> dict[str, Any]:
-        """A known method when named, else as typed."""
-        choices = cf.delivery_choices(knowledge.load())
-        return self._check(
-            "dataset_delivery_method", value, d, t, lambda v: cf.parse_open_choice(v, choices)
-        )
-
     async def validate_challenge_confirm(
         self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
     ) -> dict[str, Any]:
@@ -179,11 +133,11 @@ class ValidatePostChallengeForm(EditableForm):
         d.utter_message(text=say(lang_of(t), "confirm_hint"))
         return {"challenge_confirm": None}
 
-    async def validate_plain(
+    async def validate_parsed(
         self, slot: str, value: Any, d: CollectingDispatcher, t: Tracker
     ) -> dict[str, Any]:
-        """Plain text fields (the ones without a specific method)."""
-        return self._check(slot, value, d, t, cf.parse_text)
+        """The fields without a method of their own: ``_PARSERS[slot]``, else any text."""
+        return self._check(slot, value, d, t, _PARSERS.get(slot, cf.parse_text))
 
     async def after_validation(
         self,
@@ -212,7 +166,7 @@ class ValidatePostChallengeForm(EditableForm):
             return [SlotSet(DRAFT_SLOT, draft.id)] if draft.id != values.get(DRAFT_SLOT) else []
 
 
-# rasa_sdk calls ``validate_<slot>``; the plain text slots all share ``validate_plain``.
+# rasa_sdk calls ``validate_<slot>``; the slots without a method all share ``validate_parsed``.
 for _slot in SLOTS:
     _method = f"validate_{_slot}"
     if not hasattr(ValidatePostChallengeForm, _method):
@@ -225,7 +179,7 @@ for _slot in SLOTS:
             _: DomainDict,
             _slot: str = _slot,
         ) -> dict[str, Any]:
-            return await self.validate_plain(_slot, value, d, t)
+            return await self.validate_parsed(_slot, value, d, t)
 
         setattr(ValidatePostChallengeForm, _method, _plain)
 
