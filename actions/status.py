@@ -33,6 +33,7 @@ from actions.challenge_store import limit_lines
 from actions.context import turn_now, turn_session
 from actions.reminders import status_line_if_any
 from db import challenges as challenge_repo
+from db import invites
 from db import teams as repo
 from db.models import Membership
 
@@ -70,12 +71,12 @@ def _team_block(session: Session, membership: Membership, lang: str, now: Any) -
         )
     ]
     if membership.role == "leader":
-        invite = repo.live_invite(session=session, team_id=team.id, now=now)
+        invite = invites.live_invite(session=session, team_id=team.id, now=now)
         lines.append(
             say(
                 lang,
                 "status_invite",
-                code=repo.format_code(invite.code),
+                code=invites.format_code(invite.code),
                 expires=tl.format_day(invite.expires_at, lang),
             )
             if invite
@@ -184,11 +185,11 @@ class ActionMyStatus(Action):
     ) -> list[EventType]:
         team = membership.team
         if action == "invite":
-            invite = repo.issue_invite(session=session, team=team, now=now)
-            code, expires = repo.format_code(invite.code), tl.format_day(invite.expires_at, lang)
+            invite = invites.issue_invite(session=session, team=team, now=now)
+            code, expires = invites.format_code(invite.code), tl.format_day(invite.expires_at, lang)
             dispatcher.utter_message(text=say(lang, "invite_issued", code=code, expires=expires))
         elif action == "revoke":
-            repo.revoke_invites(session=session, team_id=team.id, now=now)
+            invites.revoke_invites(session=session, team_id=team.id, now=now)
             dispatcher.utter_message(text=say(lang, "invites_revoked"))
         elif action == "remove":
             self._remove(dispatcher, session, team.id, _entity(tracker, "member"), lang)

@@ -31,6 +31,7 @@ import knowledge
 from actions import team_logic as tl
 from actions._forms import REQUESTED_SLOT, EditableForm, lang_of, say, user_id_for
 from actions.context import turn_now, turn_session
+from db import invites
 from db import teams as repo
 from db.models import Team, User
 
@@ -222,24 +223,26 @@ class ValidateJoinTeamForm(_ProfileForm):
         """A live code; every wrong one is counted (the limit itself is in the hook below)."""
         if value is None:
             return {"invite_code": None}
-        lang, now, code = lang_of(t), turn_now(t), repo.find_code(str(value))
+        lang, now, code = lang_of(t), turn_now(t), invites.find_code(str(value))
         if code is None:  # not shaped like a code: explain the format, don't count a try
             d.utter_message(text=say(lang, "invite_malformed"))
             return {"invite_code": None}
         with turn_session() as session:
             user_id = user_id_for(t)
-            left, _until = repo.attempts_left(session=session, user_id=user_id, now=now)
+            left, _until = invites.attempts_left(session=session, user_id=user_id, now=now)
             if left <= 0:
                 return {"invite_code": None}
-            invite = repo.find_invite(session=session, code=code)
-            state = repo.invite_state(invite, now)
-            repo.record_attempt(session=session, user_id=user_id, success=state == "valid", now=now)
+            invite = invites.find_invite(session=session, code=code)
+            state = invites.invite_state(invite, now)
+            invites.record_attempt(
+                session=session, user_id=user_id, success=state == "valid", now=now
+            )
             if state == "valid" and invite is not None:
                 team = session.get(Team, invite.team_id)
                 d.utter_message(text=say(lang, "invite_ok", team=team.name if team else ""))
                 return {"invite_code": code}
         if left > 1:
-            shown = repo.format_code(code)
+            shown = invites.format_code(code)
             d.utter_message(text=say(lang, f"invite_{state}", code=shown, left=left - 1))
         return {"invite_code": None}
 
@@ -254,7 +257,7 @@ class ValidateJoinTeamForm(_ProfileForm):
         if "invite_code" in changed and values.get("invite_code") is None:
             now = turn_now(tracker)
             with turn_session() as session:
-                left, until = repo.attempts_left(
+                left, until = invites.attempts_left(
                     session=session, user_id=user_id_for(tracker), now=now
                 )
             if left <= 0:

@@ -17,6 +17,7 @@ from actions import team_logic as tl
 from actions._forms import lang_of, say, user_id_for
 from actions.context import turn_now, turn_session
 from actions.team import PROFILE, already_in_team_text
+from db import invites
 from db import teams as repo
 from db.models import Team
 
@@ -59,14 +60,14 @@ class ActionCreateTeam(Action):
             except repo.TeamNameTaken:
                 dispatcher.utter_message(text=say(lang, "team_name_taken", name=name))
                 return [SlotSet("team_name", None), FollowupAction("register_team_form")]
-            invite = repo.issue_invite(session=session, team=team, now=now)
+            invite = invites.issue_invite(session=session, team=team, now=now)
             members = repo.members(session=session, team_id=team.id)
         lines = [
             say(
                 lang,
                 "team_created",
                 team=team.name,
-                code=repo.format_code(invite.code),
+                code=invites.format_code(invite.code),
                 expires=tl.format_day(invite.expires_at, lang),
             )
         ]
@@ -92,11 +93,11 @@ class ActionJoinTeam(Action):
         code = str(tracker.get_slot("invite_code") or "")
         with turn_session() as session:
             user_id = user_id_for(tracker)
-            invite = repo.find_invite(session=session, code=code)
-            state = repo.invite_state(invite, now)
+            invite = invites.find_invite(session=session, code=code)
+            state = invites.invite_state(invite, now)
             team = session.get(Team, invite.team_id) if invite is not None else None
             if state != "valid" or team is None:
-                shown = repo.format_code(code)
+                shown = invites.format_code(code)
                 dispatcher.utter_message(text=say(lang, f"invite_{state}", code=shown, left=0))
                 return _clear("invite_code")
             try:

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import teams
+from db import invites, teams
 from db.models import Membership, Team
 from db.users import get_or_create_user
 from tests.actions.forms_support import NOW
@@ -19,13 +19,13 @@ def _user(session: Session, name: str) -> int:
 
 
 def test_invite_codes_are_long_unambiguous_and_random() -> None:
-    codes = {teams.new_code() for _ in range(200)}
+    codes = {invites.new_code() for _ in range(200)}
     assert len(codes) == 200
     for code in codes:
-        assert len(code) >= 8 and set(code) <= set(teams.INVITE_ALPHABET)
+        assert len(code) >= 8 and set(code) <= set(invites.INVITE_ALPHABET)
         assert not set(code) & set("0O1IL")
-    assert teams.normalise_code(" abcd-2345 ") == "ABCD2345"
-    assert teams.format_code("ABCD2345") == "ABCD-2345"
+    assert invites.normalise_code(" abcd-2345 ") == "ABCD2345"
+    assert invites.format_code("ABCD2345") == "ABCD-2345"
 
 
 def test_team_leader_invite_expiry_and_revocation(sessions: sessionmaker[Session]) -> None:
@@ -34,36 +34,36 @@ def test_team_leader_invite_expiry_and_revocation(sessions: sessionmaker[Session
         team = teams.create_team(
             session=session, name="深度學習小隊", leader_user_id=leader, now=NOW
         )
-        invite = teams.issue_invite(session=session, team=team, now=NOW)
-        assert teams.invite_state(invite, NOW) == "valid"
-        assert teams.invite_state(invite, NOW + teams.INVITE_TTL) == "expired"
+        invite = invites.issue_invite(session=session, team=team, now=NOW)
+        assert invites.invite_state(invite, NOW) == "valid"
+        assert invites.invite_state(invite, NOW + invites.INVITE_TTL) == "expired"
         with pytest.raises(teams.TeamNameTaken):
             teams.create_team(
                 session=session, name="深度學習小隊", leader_user_id=_user(session, "x"), now=NOW
             )
         with pytest.raises(teams.AlreadyInTeam):
             teams.create_team(session=session, name="第二隊", leader_user_id=leader, now=NOW)
-        newer = teams.issue_invite(session=session, team=team, now=NOW)
+        newer = invites.issue_invite(session=session, team=team, now=NOW)
         session.refresh(invite)
-        assert teams.invite_state(invite, NOW) == "revoked"
-        assert teams.live_invite(session=session, team_id=team.id, now=NOW) is newer
-        assert teams.revoke_invites(session=session, team_id=team.id, now=NOW) == 1
-        assert teams.live_invite(session=session, team_id=team.id, now=NOW) is None
+        assert invites.invite_state(invite, NOW) == "revoked"
+        assert invites.live_invite(session=session, team_id=team.id, now=NOW) is newer
+        assert invites.revoke_invites(session=session, team_id=team.id, now=NOW) == 1
+        assert invites.live_invite(session=session, team_id=team.id, now=NOW) is None
         assert [m.role for m in teams.members(session=session, team_id=team.id)] == ["leader"]
 
 
 def test_wrong_codes_are_limited_per_user_in_a_window(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as session:
         user = _user(session, "guesser")
-        for i in range(teams.MAX_WRONG_CODES):
-            assert teams.attempts_left(session=session, user_id=user, now=NOW)[0] == 5 - i
-            teams.record_attempt(session=session, user_id=user, success=False, now=NOW)
-        left, until = teams.attempts_left(session=session, user_id=user, now=NOW)
-        assert left == 0 and until == NOW + teams.WRONG_CODE_WINDOW
-        later = NOW + teams.WRONG_CODE_WINDOW + timedelta(seconds=1)
-        assert teams.attempts_left(session=session, user_id=user, now=later)[0] == 5
+        for i in range(invites.MAX_WRONG_CODES):
+            assert invites.attempts_left(session=session, user_id=user, now=NOW)[0] == 5 - i
+            invites.record_attempt(session=session, user_id=user, success=False, now=NOW)
+        left, until = invites.attempts_left(session=session, user_id=user, now=NOW)
+        assert left == 0 and until == NOW + invites.WRONG_CODE_WINDOW
+        later = NOW + invites.WRONG_CODE_WINDOW + timedelta(seconds=1)
+        assert invites.attempts_left(session=session, user_id=user, now=later)[0] == 5
         other = _user(session, "someone else")
-        assert teams.attempts_left(session=session, user_id=other, now=NOW)[0] == 5
+        assert invites.attempts_left(session=session, user_id=other, now=NOW)[0] == 5
 
 
 def test_two_simultaneous_joins_of_one_person_cannot_both_succeed(
