@@ -48,11 +48,23 @@ def _view(row: ReminderSubscription) -> SubscriptionView:
     )
 
 
+def _find(session: Session, user_id: int) -> ReminderSubscription | None:
+    query = sa.select(ReminderSubscription).where(ReminderSubscription.user_id == user_id)
+    return session.scalars(query).one_or_none()
+
+
+def _row_for(session: Session, user_id: int, now: datetime) -> ReminderSubscription:
+    """The user's row, added (not yet flushed) when there is none."""
+    row = _find(session, user_id)
+    if row is None:
+        row = ReminderSubscription(user_id=user_id, created_at=now)
+        session.add(row)
+    return row
+
+
 def get_subscription(*, session: Session, user_id: int) -> SubscriptionView | None:
     """The user's subscription (active or opted out), or None when they never subscribed."""
-    row = session.scalars(
-        sa.select(ReminderSubscription).where(ReminderSubscription.user_id == user_id)
-    ).one_or_none()
+    row = _find(session, user_id)
     return _view(row) if row is not None else None
 
 
@@ -75,12 +87,7 @@ def subscribe(
     unknown = set(kinds) - set(REMINDER_KINDS)
     if unknown:
         raise ValueError(f"unknown reminder kind(s): {', '.join(sorted(unknown))}")
-    row = session.scalars(
-        sa.select(ReminderSubscription).where(ReminderSubscription.user_id == user_id)
-    ).one_or_none()
-    if row is None:
-        row = ReminderSubscription(user_id=user_id, created_at=now)
-        session.add(row)
+    row = _row_for(session, user_id, now)
     row.rounds = sorted(set(rounds))
     row.kinds = wanted_kinds
     row.quiet_hours = quiet_hours
@@ -97,12 +104,7 @@ def unsubscribe(*, session: Session, user_id: int, now: datetime) -> int:
     Idempotent. A user without a subscription gets an inactive row, which also keeps broadcasts
     away from them.
     """
-    row = session.scalars(
-        sa.select(ReminderSubscription).where(ReminderSubscription.user_id == user_id)
-    ).one_or_none()
-    if row is None:
-        row = ReminderSubscription(user_id=user_id, created_at=now)
-        session.add(row)
+    row = _row_for(session, user_id, now)
     row.active = False
     row.updated_at = now
     result = session.execute(
