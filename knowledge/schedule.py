@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from knowledge.dates import END_OF_DAY, TZ, RelativeSpec, ResolvedDate, add_months
 from knowledge.schema import MilestoneKind, Programme
@@ -25,15 +25,7 @@ Phase = Literal[
     "final_review",
     "closed",
 ]
-PHASES: tuple[Phase, ...] = (
-    "not_started",
-    "idea_submission",
-    "idea_review",
-    "contracting",
-    "proof_of_concept",
-    "final_review",
-    "closed",
-)
+PHASES: tuple[Phase, ...] = get_args(Phase)  # in order
 
 
 @dataclass(frozen=True)
