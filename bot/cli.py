@@ -34,6 +34,9 @@ _COMMAND_MODULES = [
 ]
 
 
+_QUIET_LOGGERS = ("rasa_sdk.executor", "alembic.runtime")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``aigo`` parser with every area's sub-commands."""
     parser = argparse.ArgumentParser(prog="aigo", description="AIGO Assistant")
@@ -59,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for noisy in _QUIET_LOGGERS:  # per-action registration lines and migration chatter
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
     try:
         return int(handler(args, settings))
     except ConfigError as exc:

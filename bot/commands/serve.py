@@ -22,5 +22,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.app import create_app
 
+    where = _where(settings)
+    print(f"AIGO Assistant: http://{args.host}:{args.port} (database {where})", flush=True)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def _where(settings: Settings) -> str:
+    """The database in a form safe to print (no password)."""
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        return url.split("///", 1)[-1]
+    return url.split("@", 1)[-1]
