@@ -3,7 +3,9 @@
 :func:`build_services` applies the database migrations (``db.session.upgrade``; idempotent and safe
 when several processes start together), opens the engine and session factory, loads (or trains, on
 first start) the NLU model, registers the ``actions`` package with a ``rasa_sdk`` executor and
-builds the dialogue :class:`~bot.dialogue.Engine`. :meth:`Services.close` disposes the DB engine.
+builds the dialogue :class:`~bot.dialogue.Engine`. On a SQLite file the service's connections do
+no automatic WAL checkpoints; a background :class:`~bot.dialogue.wal.WalCheckpointer` does them
+(off the request path). :meth:`Services.close` stops it and disposes the DB engine.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from bot.clock import Clock, clock_for
 from bot.config import Settings
 from bot.dialogue import Engine, Parser, load_domain, load_rules
 from bot.dialogue.engine import DEFAULT_WORKERS
+from bot.dialogue.wal import WalCheckpointer, disable_autocheckpoint, sqlite_path
 from db.session import make_engine, make_session_factory, normalise_url, upgrade
 from nlu import load_or_train
 
@@ -41,10 +44,13 @@ class Services:
     session_factory: sessionmaker[Session]
     nlu: Parser
     engine: Engine
+    checkpointer: WalCheckpointer | None = None
 
     def close(self) -> None:
-        """Stop the engine's turn threads and release the database connections."""
+        """Stop the engine's turn threads and the checkpointer; release the DB connections."""
         self.engine.close()
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.db_engine.dispose()
 
 
@@ -95,6 +101,11 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
     if migrate:
         upgrade(settings.database_url)
     db_engine = make_db_engine(settings.database_url)
+    path = sqlite_path(db_engine)
+    checkpointer = None
+    if path is not None:
+        disable_autocheckpoint(db_engine)
+        checkpointer = WalCheckpointer(path)
     session_factory = make_session_factory(db_engine)
     clock = clock_for(settings.now)
     nlu = load_nlu(settings)
@@ -106,4 +117,6 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
         session_factory=session_factory,
         clock=clock,
     )
-    return Services(settings, clock, db_engine, session_factory, nlu, engine)
+    if checkpointer is not None:
+        checkpointer.start()  # last: nothing above can fail and leave the thread running
+    return Services(settings, clock, db_engine, session_factory, nlu, engine, checkpointer)

@@ -3,7 +3,10 @@
 A turn loads one :class:`DialogueState` (a single row, never the whole history), applies the turn's
 events with :meth:`DialogueState.apply`, and saves the snapshot plus the new events. ``window``
 keeps only the most recent events, which is what actions see as ``tracker.events`` (followed by the
-current turn's events), so loading cost stays flat however long a conversation grows.
+current turn's events), so loading cost stays flat however long a conversation grows. Bot events
+in the window keep their text but not their rendering data (buttons, custom payloads), which is
+most of their size and which no action reads; ``conversation_events`` keeps every event in full.
+The snapshot is rewritten every turn, so its size is the turn's write cost.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ class DialogueState:
             "active_loop": self.active_loop,
             "latest_message": self.latest_message,
             "latest_action_name": self.latest_action_name,
-            "window": (self.window + self.new_events)[-WINDOW:],
+            "window": [_lean(e) for e in (self.window + self.new_events)[-WINDOW:]],
             "turn": self.turn,
         }
 
@@ -105,3 +108,10 @@ class DialogueState:
             "latest_action_name": self.latest_action_name,
             "latest_input_channel": self.latest_message.get("input_channel"),
         }
+
+
+def _lean(event: dict[str, Any]) -> dict[str, Any]:
+    """``event`` as kept in the window: a bot event without its rendering ``data``."""
+    if event.get("event") != "bot" or not event.get("data"):
+        return event
+    return {k: v for k, v in event.items() if k != "data"}
