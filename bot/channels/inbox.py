@@ -11,7 +11,12 @@ Contract:
 - On start the worker picks up every row still ``pending`` (e.g. left by a crash after the ack), so
   an acknowledged event is always answered. The window between a handler's side effects and the
   ``done`` commit is at-least-once: a crash exactly there processes the event again.
-- One worker per database: several processes draining one inbox could interleave a sender's rows.
+- Several workers (processes) may drain one PostgreSQL inbox: a worker processes a sender's row only
+  while it holds that sender's lease (``pg_try_advisory_xact_lock(class, hashtext(sender_key))`` in
+  a transaction kept open from reading the oldest pending row until that row is recorded), so one
+  sender's rows are processed one at a time, in order, each once; a worker that finds the lease
+  taken leaves the sender to its holder and looks again shortly. SQLite: one worker per database
+  (a single writer; the lease is a no-op).
 - Acks come first: concurrent :meth:`InboxWorker.store` calls are group-committed by one writer
   thread, and while webhooks keep arriving the worker pauses between rows (``ingest_yield``), so
   a burst is acknowledged quickly and answered as fast as the turns allow (LINE: by push once the
@@ -32,6 +37,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.models import InboxEvent
@@ -64,6 +70,19 @@ class InboxRow:
 
 Handler = Callable[[InboxRow], Awaitable[None]]
 
+# First key of the two-key advisory locks that lease a sender (second key: hashtext(sender_key)).
+# Two-key locks live apart from one-bigint-key locks such as the migration lock.
+LEASE_LOCK_CLASS = 0x41494758  # "AIGX"
+_TRY_LEASE = sa.text("SELECT pg_try_advisory_xact_lock(:cls, hashtext(:key))")
+LEASE_RETRY = 0.2  # seconds before looking again at a sender leased by another worker
+
+
+class _Taken:
+    """Marker: another worker holds the sender's lease."""
+
+
+TAKEN = _Taken()
+
 
 def store_events(*, session: Session, events: Iterable[NewEvent], now: datetime) -> int:
     """Insert ``events`` unless already present; return how many were new. Never commits."""
@@ -83,11 +102,15 @@ def store_events(*, session: Session, events: Iterable[NewEvent], now: datetime)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = cast(sa.Table, InboxEvent.__table__)
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["channel", "event_id"])
+    stmt = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["channel", "event_id"])
+        .returning(table.c.id)
+    )
     connection = session.connection()
     stored = 0
-    for row in rows:  # one statement per row keeps the rowcount exact on both engines
-        stored += connection.execute(stmt, row).rowcount
+    for row in rows:  # a returned id per new row (rowcount is -1 for a conflict on psycopg)
+        stored += len(connection.execute(stmt, row).all())
     return stored
 
 
@@ -256,12 +279,19 @@ class InboxWorker:
         try:
             while True:
                 async with self._slots:
-                    row = await asyncio.to_thread(self._next, sender_key)
-                    if row is None:
+                    lease, row = await asyncio.to_thread(self._claim, sender_key)
+                    if row is TAKEN:
+                        self._look_again_later(sender_key)
                         break
-                    started = time.monotonic()
-                    finished = await self._process(row)
-                    spent = time.monotonic() - started
+                    try:
+                        if not isinstance(row, InboxRow):
+                            break
+                        started = time.monotonic()
+                        finished = await self._process(row)
+                        spent = time.monotonic() - started
+                    finally:
+                        if lease is not None:
+                            await asyncio.to_thread(_release, lease)
                 if not finished:  # back off; other senders go on meanwhile
                     await asyncio.sleep(self._retry_delay * 2**row.attempts)
                 await self._yield_to_ingest(spent)
@@ -271,6 +301,15 @@ class InboxWorker:
             self._busy.pop(sender_key, None)
             if sender_key in self._dirty:
                 self._wake.set()
+
+    def _look_again_later(self, sender_key: str) -> None:
+        """Another worker holds the lease: re-check the sender soon (it may stop before our row)."""
+
+        def again() -> None:
+            self._dirty.add(sender_key)
+            self._wake.set()
+
+        asyncio.get_running_loop().call_later(LEASE_RETRY, again)
 
     def exclusive(self) -> contextlib.AbstractAsyncContextManager[Any]:
         """Hold while writing to a single-writer database (SQLite); a no-op elsewhere.
@@ -290,9 +329,33 @@ class InboxWorker:
         if self._ingest_yield > 0 and time.monotonic() - self._last_store < 0.5:
             await asyncio.sleep(min(spent * self._ingest_yield, 0.5))
 
-    def _next(self, sender_key: str) -> InboxRow | None:
-        with self._sessions() as session:
-            return next_pending(session=session, sender_key=sender_key)
+    def _claim(self, sender_key: str) -> tuple[Connection | None, InboxRow | _Taken | None]:
+        """Lease ``sender_key`` (PostgreSQL) and read its oldest pending row.
+
+        Returns ``(lease, row)``: ``lease`` is the connection whose open transaction holds the
+        lease (None on SQLite, or when nothing was leased), to be passed to :func:`_release`
+        after the row's outcome is committed; ``row`` is the row, None (nothing pending) or
+        :data:`TAKEN` (another worker holds the lease).
+        """
+        engine = self._sessions.kw["bind"]
+        if engine.dialect.name != "postgresql":
+            with self._sessions() as session:
+                return None, next_pending(session=session, sender_key=sender_key)
+        lease = engine.connect()
+        try:
+            lease.begin()
+            if not lease.execute(_TRY_LEASE, {"cls": LEASE_LOCK_CLASS, "key": sender_key}).scalar():
+                _release(lease)
+                return None, TAKEN
+            with Session(bind=lease) as session:
+                row = next_pending(session=session, sender_key=sender_key)
+        except BaseException:
+            _release(lease)
+            raise
+        if row is None:
+            _release(lease)
+            return None, None
+        return lease, row
 
     async def _process(self, row: InboxRow) -> bool:
         """Run the handler for ``row`` and record the outcome; True when it is finished."""
@@ -321,3 +384,11 @@ class InboxWorker:
             values["status"] = "failed" if final else "pending"
         with self._sessions.begin() as session:
             session.execute(sa.update(InboxEvent).where(InboxEvent.id == row_id).values(**values))
+
+
+def _release(lease: Connection) -> None:
+    """End the lease's transaction (which frees the advisory lock) and return the connection."""
+    try:
+        lease.rollback()
+    finally:
+        lease.close()
