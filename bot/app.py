@@ -6,12 +6,14 @@ Routes are contributed by the channel modules; errors become responses in one pl
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -27,8 +29,21 @@ log = logging.getLogger(__name__)
 
 
 async def health(request: Request) -> Response:
-    """``GET /health``: the service is up and its database answers."""
+    """``GET /health``: 200 when the service is up and its database answers, else 503."""
+    services: Services | None = request.app.state.services
+    if services is None:
+        return JSONResponse({"status": "starting"}, status_code=503)
+    try:
+        await asyncio.to_thread(_ping, services)
+    except Exception:
+        log.exception("health check: the database does not answer")
+        return JSONResponse({"status": "database unavailable"}, status_code=503)
     return JSONResponse({"status": "ok"})
+
+
+def _ping(services: Services) -> None:
+    with services.db_engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
 
 
 async def _on_error(request: Request, exc: Exception) -> Response:
