@@ -95,6 +95,9 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
         )
         answer.say(text, _round_buttons(p, lang, None, None))
         return answer
+    if "venue" in q.cues and milestone is None and not q.followup:  # "where is the venue"
+        answer.say(knowledge.render_no_data(p, "venue", lang, _answer_text(lang, "events_name")))
+        return answer
     if "days_left" in q.cues and milestone is None:
         found = knowledge.next_deadline(p, now, round_id)
         if found is None:
@@ -234,6 +237,10 @@ def no_data(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer | None:
             answer = Answer()
             answer.say(knowledge.render_no_data(p, cue, lang))
             return answer
+    if "future" in q.cues and q.topic not in (None, "eligibility", "schedule", "programme"):
+        answer = Answer()  # "will there be a 2026 edition" read as another topic
+        answer.say(knowledge.render_no_data(p, "future", lang))
+        return answer
     if q.topic == "programme" and "venue" in q.cues:  # "這個競賽辦在哪" (no milestone named)
         answer = Answer()
         name = _answer_text(lang, "events_name")

@@ -34,7 +34,9 @@ TOPIC_OF_INTENT: dict[str, str] = {
 # Entities a topic can take from a follow-up, in the order they imply the topic.
 TOPIC_ENTITIES: dict[str, frozenset[str]] = {
     "schedule": frozenset({"milestone", "round", "date"}),
-    "bonus": frozenset({"award_tier", "prize_stage", "amount", "nationality"}),
+    # "what about round 2?" after a prize answer: the seed's prizes name no round, so the same
+    # prize answer applies (re-answered, never moved to the schedule).
+    "bonus": frozenset({"award_tier", "prize_stage", "amount", "nationality", "round"}),
     "eligibility": frozenset({"age", "nationality", "expertise"}),
 }
 ENTITY_TOPIC: dict[str, str] = {

@@ -157,6 +157,7 @@ class EditableForm(FormValidationAction):
     """
 
     editable: tuple[str, ...] = ()
+    optional: frozenset[str] = frozenset()  # fields where "不用了" / "no thanks" means skip
 
     @abstractmethod
     def name(self) -> str:
@@ -173,6 +174,9 @@ class EditableForm(FormValidationAction):
         edit = self.edit_events(dispatcher, tracker)
         if edit:
             return edit
+        refusal = self.refusal_events(dispatcher, tracker)
+        if refusal:
+            return refusal
         tracker.add_slots(self.claimed_answer(tracker))
         events: list[EventType] = await super().run(dispatcher, tracker, domain)
         changed = {str(e["name"]) for e in events if e.get("event") == "slot"}
@@ -191,6 +195,20 @@ class EditableForm(FormValidationAction):
         if not str(latest_intent(tracker) or "").startswith("ask_") or is_question(text):
             return []
         return [SlotSet(asked, text)]
+
+    def refusal_events(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """ "不用了" / "no thanks" (a confident ``deny``) to a required field is not its value: say
+        how to leave the form and ask the field again; else no events."""
+        asked = tracker.get_slot(REQUESTED_SLOT)
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        if asked not in self.editable or asked in self.optional:
+            return []
+        if self.optional and is_skip(latest_text(tracker), tracker):
+            return []  # a form with optional fields says itself which fields can't be skipped
+        if intent.get("name") != "deny" or float(intent.get("confidence") or 0.0) < 0.8:
+            return []
+        dispatcher.utter_message(text=say(lang_of(tracker), "refusal_hint"))
+        return [SlotSet(asked, None), SlotSet(REQUESTED_SLOT, asked)]
 
     def edit_events(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         """For an edit command: say so, empty the field and ask it next; else no events."""

@@ -72,6 +72,7 @@ class ValidatePostChallengeForm(EditableForm):
     """Validation, draft saving and edits for ``post_challenge_form``."""
 
     editable = SLOTS
+    optional = OPTIONAL
 
     def name(self) -> str:
         """``validate_post_challenge_form``."""

@@ -75,6 +75,21 @@ class _ProfileForm(EditableForm):
         zh, en = _LABELS[slot]
         return zh if lang == "zh-TW" else en
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Profile facts the user already gave ("我22歲台灣人做AI的想報名": the ``age`` /
+        ``nationality`` / ``expertise`` slots) fill the empty profile fields, validated as
+        answers."""
+        now, known = turn_now(tracker), []
+        for slot in PROFILE:
+            value = tracker.get_slot(slot.removeprefix("profile_"))
+            empty = tracker.get_slot(slot) is None and value is not None
+            if empty and _PROFILE_PARSERS[slot](value, now) is not None:
+                known.append(SlotSet(slot, value))
+        tracker.add_slots(known)
+        return await super().run(dispatcher, tracker, domain)
+
     def _fail(self, d: CollectingDispatcher, t: Tracker, slot: str, key: str) -> dict[str, Any]:
         d.utter_message(text=say(lang_of(t), key))
         return {slot: None}
