@@ -1,7 +1,8 @@
 """Word cues (``actions/cues.yml``) that steer an answer: follow-up, days left, tax, venue …
 
 :func:`cues_in` returns the names of the cues whose patterns match the text (NFKC-normalised,
-case-insensitive). The file is loaded and compiled once; a bad pattern fails at load naming it.
+Simplified read as Traditional, case-insensitive). The file is loaded and compiled once; a bad
+pattern fails at load naming it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+
+from actions._hant import to_traditional
 
 CUES_PATH = Path(__file__).with_name("cues.yml")
 
@@ -32,7 +35,7 @@ def cues_in(text: str) -> frozenset[str]:
     """The names of the cues found in ``text`` (empty for a button payload ``/intent{…}``)."""
     if text.lstrip().startswith("/"):
         return frozenset()
-    normal = unicodedata.normalize("NFKC", text)
+    normal = to_traditional(unicodedata.normalize("NFKC", text))
     return frozenset(
         name for name, patterns in _patterns().items() if any(p.search(normal) for p in patterns)
     )

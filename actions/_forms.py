@@ -26,6 +26,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions._hant import to_traditional
 from actions.context import turn_session
 from db.users import get_or_create_user_for_sender
 from knowledge import Lang
@@ -62,8 +63,8 @@ def say(lang: str, key: str, **values: Any) -> str:
 
 
 def fold(text: str) -> str:
-    """Comparable form of an answer: NFKC, lower case, inner whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+    """Comparable form of an answer: NFKC, Traditional, lower case, inner whitespace collapsed."""
+    return " ".join(to_traditional(unicodedata.normalize("NFKC", text)).lower().split())
 
 
 def match_choice(answer: str, choices: Mapping[str, Iterable[str]]) -> str | None:

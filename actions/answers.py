@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import knowledge
 from actions._compose import COMPOSERS, Answer, no_data
 from actions._cues import cues_in
-from actions._followup import NO_DATA_CUES, resolve
+from actions._followup import CONFIDENT, NO_DATA_CUES, message_entities, resolve
 from actions.context import turn_now
 from knowledge._format import t
 
@@ -135,14 +135,27 @@ class ActionAnswerFallback(_AnswerAction):
 
 # No-data cues that are about the programme even without a programme word ("作品的智慧財產權歸誰");
 # the others ("住宿", "要錢嗎") need one under out_of_scope ("比賽有提供住宿嗎").
-SELF_EVIDENT = frozenset({"ip", "criteria", "doc_format", "doc_language", "postpone"})
+SELF_EVIDENT = frozenset({"ip", "criteria", "doc_format", "doc_language", "postpone", "fee"})
+
+
+def _weak_with_facts(latest_message: dict[str, Any]) -> bool:
+    """An unconfident out_of_scope that names a profile fact, prize tier or milestone
+    ("我是马来西亚人", "I'm from Japan") is a programme message: answered like the fallback."""
+    intent = latest_message.get("intent") or {}
+    if float(intent.get("confidence") or 0.0) >= CONFIDENT:
+        return False
+    return bool(set(message_entities(latest_message)) & _FACT_ENTITIES)
+
+
+_FACT_ENTITIES = frozenset({"age", "nationality", "expertise", "award_tier", "milestone"})
 
 
 class ActionAnswerOutOfScope(_AnswerAction):
     """out_of_scope: a programme question the data can't answer ("作品的智慧財產權歸誰", "比賽在
     哪裡舉辦") says so and gives the contact; anything else gets ``utter_out_of_scope``.
 
-    Unlike the fallback it never re-answers the last topic from entities alone."""
+    Unlike the fallback it never re-answers the last topic from entities alone, unless the
+    intent is unconfident and the message names a profile fact, prize tier or milestone."""
 
     topic = None
     no_topic_response = "utter_out_of_scope"
@@ -163,6 +176,8 @@ class ActionAnswerOutOfScope(_AnswerAction):
         )
         if what is None and about_programme:
             what = next((c for c in ("venue", "future") if c in cues), "generic")
+        if what is None and _weak_with_facts(tracker.latest_message or {}):
+            return await super().run(dispatcher, tracker, domain)  # "我是马来西亚人"
         if what is None:
             dispatcher.utter_message(response=self.no_topic_response)
             return []
