@@ -142,6 +142,21 @@ def delivery_choices(programme: knowledge.Programme) -> dict[str, list[str]]:
     }
 
 
+def shown_choice(programme: knowledge.Programme, slot: str, value: str, lang: str) -> str:
+    """A stored choice (its zh-TW label) as the user reads it: the English label in English;
+    answers typed outside the list are shown as typed."""
+    if lang == "zh-TW":
+        return value
+    labels: dict[str, dict[str, str]] = {
+        "challenge_category": {i.zh_TW: i.en for i in programme.challenge_posting.categories.items},
+        "challenge_industry": {i.zh_TW: i.en for i in programme.programme.industries.items},
+        "dataset_delivery_method": {
+            i.zh_TW: i.en for i in programme.challenge_posting.delivery_methods.items
+        },
+    }
+    return labels.get(slot, {}).get(value, value)
+
+
 def parse_category(value: Any, programme: knowledge.Programme) -> str:
     """One of the programme's categories (its zh-TW label); other answers are refused."""
     choices = category_choices(programme)

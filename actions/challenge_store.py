@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 import knowledge
 from actions._forms import SKIPPED, say
-from actions.challenge_fields import format_range, split_range
+from actions.challenge_fields import format_range, shown_choice, split_range
 from db import challenges as repo
 from db.models import Challenge, Organisation
 
@@ -173,6 +173,8 @@ def summary_text(programme: knowledge.Programme, slots: dict[str, Any], lang: st
                 continue
             value = slots.get(slot)
             shown = say(lang, "skipped") if value in (None, SKIPPED) else str(value)
+            if value not in (None, SKIPPED):
+                shown = shown_choice(programme, slot, shown, lang)
             if slot == "dataset_time_range" and value not in (None, SKIPPED):
                 start, end = split_range(str(value))
                 shown = f"{start.isoformat()} – {end.isoformat()}"
