@@ -104,6 +104,9 @@ class _ProfileForm(EditableForm):
         if value is None:
             return {"person_name": None}
         profile = self._profile_from_entities(t)
+        age = tl.parse_age_answer(value, turn_now(t)) if str(value).strip().isdigit() else None
+        if age is not None and not profile:  # "23" is an age, not a name
+            profile = {"profile_age": age}
         if profile:
             d.utter_message(text=say(lang_of(t), "name_after_profile"))
             return {"person_name": None, "requested_slot": "person_name", **profile}

@@ -82,7 +82,10 @@ def detect_language(text: str) -> str | None:
     """Return ``"zh-TW"``, ``"en"`` or None (no clear language) for ``text``."""
     if _CJK.search(text):
         return "zh-TW"
-    return "en" if english_word_count(text) >= MIN_ENGLISH_WORDS else None
+    count = english_word_count(text)
+    # "deadlin when", "prize mony": a typo next to a real English word is still English
+    words = [w for w in _LATIN_WORD.findall(_NOT_LANGUAGE.sub(" ", text)) if len(w) > 2]
+    return "en" if count >= MIN_ENGLISH_WORDS or (count and len(words) >= 2) else None
 
 
 def is_blank(text: str) -> bool:

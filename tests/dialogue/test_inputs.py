@@ -79,3 +79,8 @@ def test_blank_messages() -> None:
     assert is_blank("🙂👍!!")
     assert not is_blank("1")
     assert not is_blank("嗨")
+
+
+@pytest.mark.parametrize("text", ["deadlin when", "prize mony", "how do i regstr"])
+def test_a_typo_next_to_an_english_word_is_english(text: str) -> None:
+    assert detect_language(text) == "en"
