@@ -149,6 +149,10 @@ def skip_button(lang: str) -> Buttons:
     return [{"title": say(lang, "skip_button"), "payload": "/deny"}]
 
 
+# Fields that take a name: a question typed there is never the answer.
+NAME_SLOTS = frozenset({"org_name", "org_contact", "person_name", "team_name", "dataset_name"})
+
+
 class EditableForm(FormValidationAction):
     """A form validator that also understands "修改 <field>" at any step.
 
@@ -175,7 +179,9 @@ class EditableForm(FormValidationAction):
         edit = self.edit_events(dispatcher, tracker)
         if edit:
             return edit
-        refusal = self.refusal_events(dispatcher, tracker)
+        refusal = self.refusal_events(dispatcher, tracker) or self.question_events(
+            dispatcher, tracker
+        )
         if refusal:
             return refusal
         tracker.add_slots(self.claimed_answer(tracker))
@@ -209,6 +215,20 @@ class EditableForm(FormValidationAction):
         if intent.get("name") != "deny" or float(intent.get("confidence") or 0.0) < 0.8:
             return []
         dispatcher.utter_message(text=say(lang_of(tracker), "refusal_hint"))
+        return [SlotSet(asked, None), SlotSet(REQUESTED_SLOT, asked)]
+
+    def question_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> list[EventType]:
+        """A question the NLU didn't place ("what's the max number of …?") asked where a name is
+        expected is not that name: say so and ask the field again; else no events."""
+        asked, text = tracker.get_slot(REQUESTED_SLOT), latest_text(tracker)
+        intent = str(latest_intent(tracker) or "")
+        if asked not in NAME_SLOTS or intent.startswith("ask_") or not text.endswith(("?", "？")):
+            return []
+        if not is_question(text):
+            return []
+        dispatcher.utter_message(text=say(lang_of(tracker), "question_not_placed"))
         return [SlotSet(asked, None), SlotSet(REQUESTED_SLOT, asked)]
 
     def edit_events(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
