@@ -19,6 +19,13 @@ from actions._followup import NO_DATA_CUES, Query
 from actions._timeline import schedule_payload
 from knowledge import Lang, Programme
 from knowledge._format import t
+from knowledge.dates import RelativeSpec
+from knowledge.render_answers import (
+    render_challenge_count,
+    render_future_eligibility,
+    render_next_step,
+    render_skills_rule,
+)
 
 
 @dataclass
@@ -98,6 +105,14 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     if "venue" in q.cues and milestone is None and not q.followup:  # "where is the venue"
         answer.say(knowledge.render_no_data(p, "venue", lang, _answer_text(lang, "events_name")))
         return answer
+    after = _next_milestone(p, milestone) if "next_step" in q.cues and milestone else None
+    if after is not None:  # "構想審查之後呢": the next milestone, with the one it follows
+        answer.context = {"milestone": after, "round": round_id}
+        round_id = round_id or knowledge.current_round(p, now, after)
+        line = knowledge.render_milestone(p, after, round_id, lang, now)
+        line += knowledge.render_other_rounds(p, after, round_id, lang)
+        answer.say(render_next_step(p, str(milestone), lang) + "\n" + line)
+        return answer
     if "days_left" in q.cues and milestone is None:
         found = knowledge.next_deadline(p, now, round_id)
         if found is None:
@@ -125,6 +140,19 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
         line = knowledge.render_no_data(p, unknown, lang, name) + "\n" + known
     answer.say(line, buttons)
     return answer
+
+
+def _next_milestone(p: Programme, milestone_id: str) -> str | None:
+    """The milestone dated relative to ``milestone_id`` (signing after the idea review), else
+    the one listed after it in the schedule; None for the last one or an unknown id."""
+    ids = [m.id for m in p.schedule.milestones]
+    if milestone_id not in ids:
+        return None
+    for m in p.schedule.milestones:
+        if any(isinstance(d, RelativeSpec) and d.after == milestone_id for d in m.dates.values()):
+            return m.id
+    index = ids.index(milestone_id)
+    return ids[index + 1] if index + 1 < len(ids) else None
 
 
 def _table(p: Programme, round_id: str | None, lang: Lang, now: datetime) -> Answer:
@@ -175,6 +203,12 @@ def eligibility(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     """The verdict on the age / nationality / expertise given so far, or the rules."""
     age, nationality, expertise = (q.params.get(k) for k in ("age", "nationality", "expertise"))
     answer = Answer()
+    if "future" in q.cues and (q.followup or (age is None and nationality is None)):
+        answer.say(render_future_eligibility(p, lang))  # "那明年呢" after "我19歲可以參加嗎"
+        return answer
+    if "skills" in q.cues:  # "一定要會寫程式嗎"
+        answer.say(render_skills_rule(p, lang))
+        return answer
     if age is None and nationality is None and expertise is None:
         answer.say(knowledge.render_eligibility_rules(p, lang))
         return answer
@@ -205,6 +239,8 @@ def programme(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     answer = Answer()
     if "future" in q.cues:
         answer.say(knowledge.render_no_data(p, "future", lang))
+    elif "challenge_count" in q.cues:  # "目前有幾題"
+        answer.say(render_challenge_count(p, lang))
     elif "showcase" in q.cues:
         answer.say(knowledge.render_showcase(p, lang))
     else:

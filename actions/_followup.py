@@ -70,6 +70,8 @@ CUE_TOPIC: dict[str, str] = {
     "showcase": "programme",
     "phase": "schedule",
     "still_open": "schedule",
+    "challenge_count": "programme",
+    "skills": "eligibility",
 }
 # Programme questions the data has no answer to (cue names = templates.yml answers.what.*):
 # whatever the topic, the reply says the data doesn't say and gives the office's contact.
@@ -91,6 +93,19 @@ STATIC_TOPICS = frozenset({"application_process", "programme", "team_rules", "ch
 # like eligibility, "現在是什麼階段" like the overview): answered from the schedule at ``now``.
 STEERING_CUES = frozenset({"phase", "still_open"})
 STEERABLE_TOPICS = frozenset({None, "programme", "eligibility", "application_process", "schedule"})
+# Cues that name the fact asked whatever close intent the NLU guessed ("how many challenges are
+# there" read as challenge posting, "一定要會寫程式嗎" as the application steps): cue -> (topic,
+# the intent topics it overrides).
+FACT_CUES: dict[str, tuple[str, frozenset[str | None]]] = {
+    "challenge_count": (
+        "programme",
+        frozenset({None, "programme", "challenge_posting", "application_process"}),
+    ),
+    "skills": (
+        "eligibility",
+        frozenset({None, "programme", "application_process", "team_rules", "eligibility"}),
+    ),
+}
 # Words after a milestone that make it the reference point of another one ("構想審查後多久要簽約").
 _REFERENCE_AFTER = re.compile(
     r"\s*(完|結束|完成|過)?\s*(之後|以後|後|之前|以前|前)|\s*(is )?(over|done)?\s*(after|before)\b",
@@ -149,6 +164,13 @@ def _topic(
     fits = names <= TOPIC_ENTITIES.get(last or "", frozenset())
     if last and referring and fits and (intent_topic in (None, last) or names):
         return last, True
+    if last and "followup" in cues and "future" in cues and not names:
+        return last, True  # "what about next year" after any answer: that topic, next edition
+    for cue, (topic, overridden) in FACT_CUES.items():
+        if cue in cues and not names - {"expertise"} and intent_topic in overridden:
+            return topic, False
+    if "milestone" in names and "next_step" in cues and intent_topic in STATIC_TOPICS | {None}:
+        return "schedule", False  # "構想審查之後呢": the milestone after it
     if "milestone" in names and "when" in cues and intent_topic in STATIC_TOPICS:
         return "schedule", False
     if cues & STEERING_CUES and names <= {"round"} and intent_topic in STEERABLE_TOPICS:

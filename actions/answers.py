@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import knowledge
 from actions._compose import COMPOSERS, Answer, no_data
 from actions._cues import cues_in
-from actions._followup import CONFIDENT, NO_DATA_CUES, message_entities, resolve
+from actions._followup import CONFIDENT, FACT_CUES, NO_DATA_CUES, message_entities, resolve
 from actions.context import turn_now
 from knowledge._format import t
 
@@ -148,6 +148,8 @@ def _weak_with_facts(latest_message: dict[str, Any]) -> bool:
 
 
 _FACT_ENTITIES = frozenset({"age", "nationality", "expertise", "award_tier", "milestone"})
+# Cues that name a programme fact even when the NLU read the message as out of scope.
+_FACT_CUES = frozenset(FACT_CUES)
 
 
 class ActionAnswerOutOfScope(_AnswerAction):
@@ -176,6 +178,8 @@ class ActionAnswerOutOfScope(_AnswerAction):
         )
         if what is None and about_programme:
             what = next((c for c in ("venue", "future") if c in cues), "generic")
+        if what is None and cues & _FACT_CUES:
+            return await super().run(dispatcher, tracker, domain)  # "一定要會寫程式嗎"
         if what is None and _weak_with_facts(tracker.latest_message or {}):
             return await super().run(dispatcher, tracker, domain)  # "我是马来西亚人"
         if what is None:

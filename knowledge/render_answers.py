@@ -211,3 +211,38 @@ def render_still_open(
     c = programme.contacts
     contact = _a(lang, "no_data_short").format(email=c.email, phone=c.phone, ext=c.phone_extension)
     return _a(lang, "still_open_no").format(round_dates=round_dates, contact=contact)
+
+
+def _contact(programme: Programme, lang: Lang) -> str:
+    c = programme.contacts
+    return _a(lang, "no_data_short").format(email=c.email, phone=c.phone, ext=c.phone_extension)
+
+
+def render_challenge_count(programme: Programme, lang: Lang) -> str:
+    """How many challenges the current edition has and from how many organisations."""
+    edition = programme.programme.current_edition
+    return _a(lang, "challenge_count").format(
+        organisations=edition.organisations,
+        challenges=edition.challenges,
+    )
+
+
+def render_skills_rule(programme: Programme, lang: Lang) -> str:
+    """The skills rule (AI skills *or* domain expertise) with the mixed-team advice."""
+    rule = programme.eligibility.rule("expertise").text.get(lang)
+    mixed = next(r for r in programme.team_rules.rules if r.id == "mixed_members")
+    return _a(lang, "skills").format(rule=rule, mixed=mixed.text.get(lang))
+
+
+def render_future_eligibility(programme: Programme, lang: Lang) -> str:
+    """The data only covers the 2019 (ROC 108) edition: nothing about next year's rules; this
+    edition's age rule and the office's contact."""
+    rule = programme.eligibility.rule("age")
+    return _a(lang, "future_eligibility").format(
+        rule=rule.text.get(lang), contact=_contact(programme, lang)
+    )
+
+
+def render_next_step(programme: Programme, after_id: str, lang: Lang) -> str:
+    """The lead-in of "what comes after <milestone>" (the next milestone's line follows)."""
+    return _a(lang, "next_step").format(after=programme.milestone(after_id).name.get(lang))

@@ -349,3 +349,69 @@ def test_every_ask_rule_runs_a_registered_answer_action() -> None:
         intent = steps[0].get("intent", "")
         if re.fullmatch(r"ask_\w+|nlu_fallback", intent):
             assert steps[1]["action"] in executor.actions, rule["rule"]
+
+
+# -- QA round 3 ------------------------------------------------------------------------------
+
+
+async def test_how_many_challenges_is_the_edition_count_whatever_close_intent() -> None:
+    for intent in ("ask_challenge_posting", "ask_programme"):
+        messages, slots = await ask(
+            answers.ActionAnswerChallengePosting, "目前有幾題", intent=intent
+        )
+        assert "42家業者提出74題" in text_of(messages)
+        assert "最多可出" not in text_of(messages)
+        assert slots["last_topic"] == "programme"
+    messages, _ = await ask(
+        answers.ActionAnswerChallengePosting,
+        "how many challenges can one company post",
+        intent="ask_challenge_posting",
+    )
+    assert "up to 3" in text_of(messages) or "最多可出3題" in text_of(messages)
+
+
+async def test_after_the_idea_review_is_the_contract_signing() -> None:
+    messages, slots = await ask(
+        answers.ActionAnswerApplicationProcess,
+        "構想審查之後呢",
+        intent="ask_application_process",
+        entities={"milestone": "idea_review"},
+    )
+    text = text_of(messages)
+    assert text.startswith("構想審查會之後的下一步：")
+    assert "出解題簽訂合作文件：構想審查後1個月內（即最晚7月20日（六））" in text
+    assert slots["milestone"] == "contract_signing"
+
+
+async def test_coding_question_gets_the_skills_rule_even_when_out_of_scope() -> None:
+    for action, intent in (
+        (answers.ActionAnswerOutOfScope, "out_of_scope"),
+        (answers.ActionAnswerApplicationProcess, "ask_application_process"),
+    ):
+        messages, slots = await ask(action, "一定要會寫程式嗎", intent=intent)
+        text = text_of(messages)
+        assert "「具AI技術基礎能力或產業解題所需之專才人士」" in text
+        assert "兩方人才" in text
+        assert slots["last_topic"] == "eligibility"
+
+
+async def test_next_year_after_an_age_verdict_says_the_data_is_2019_only() -> None:
+    messages, slots = await ask(
+        answers.ActionAnswerFallback,
+        "那明年呢",
+        slots={"last_topic": "eligibility", "age": 19},
+    )
+    text = text_of(messages)
+    assert "只涵蓋2019年（民國108年）" in text
+    assert "年滿20歲" in text and "aigo@iii.org.tw" in text
+    assert "不符合" not in text
+    assert slots["last_topic"] == "eligibility"
+
+
+def test_qa3_cues() -> None:
+    assert "challenge_count" in cues_in("how many challenges are there")
+    assert "challenge_count" not in cues_in("how many challenges can one company post")
+    assert "challenge_count" not in cues_in("一家可以出幾題")
+    assert "skills" in cues_in("do I need to know how to code")
+    assert "next_step" in cues_in("what happens after the idea review")
+    assert "next_step" not in cues_in("構想審查後多久要簽約")
