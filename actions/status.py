@@ -27,11 +27,11 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 import knowledge
-from actions import team_logic as tl
 from actions._forms import lang_of, latest_text, say, user_id_for
-from actions.challenge_store import limit_lines
+from actions.challenge.store import limit_lines
 from actions.context import turn_now, turn_session
 from actions.reminders import status_line_if_any
+from actions.team import logic as tl
 from db import challenges as challenge_repo
 from db import invites
 from db import teams as repo

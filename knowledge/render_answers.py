@@ -2,8 +2,9 @@
 
 Pure like :mod:`knowledge.render`: facts come from the :class:`~knowledge.schema.Programme`,
 wording from ``templates.yml`` (``answers.*``), and anything relative to the clock takes an aware
-``now``. Used by ``actions/answers.py`` to compose replies (other round's date, days left, "the
-data doesn't say" with the contact, stage amounts, net after tax, eligibility with the rule).
+``now``. Used by ``actions/answers/actions.py`` to compose replies (other round's date, days
+left, "the data doesn't say" with the contact, stage amounts, net after tax, eligibility with the
+rule).
 """
 
 from __future__ import annotations

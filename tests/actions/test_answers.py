@@ -11,8 +11,8 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from actions import answers
-from actions._cues import cues_in
+from actions.answers import actions as answers
+from actions.answers._cues import cues_in
 
 MAY_20 = "2019-05-20T10:00:00+08:00"
 JUNE_10 = "2019-06-10T09:00:00+08:00"

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 import knowledge
-from actions import challenge_fields as cf
 from actions._forms import edit_target, is_question
-from actions.challenge_store import FIELDS
+from actions.challenge import fields as cf
+from actions.challenge.store import FIELDS
 
 
 @pytest.mark.parametrize("good", ["ooo@ooo.con.tw", "ai@hospital.com.tw", "a.b+c@x.io"])

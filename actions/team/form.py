@@ -28,9 +28,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import knowledge
-from actions import team_logic as tl
 from actions._forms import REQUESTED_SLOT, EditableForm, lang_of, say, user_id_for
 from actions.context import turn_now, turn_session
+from actions.team import logic as tl
 from db import invites
 from db import teams as repo
 from db.models import Team, User

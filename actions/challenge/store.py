@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 import knowledge
 from actions._forms import SKIPPED, say
-from actions.challenge_fields import format_range, shown_choice, split_range
+from actions.challenge.fields import format_range, shown_choice, split_range
 from db import challenges as repo
 from db.models import Challenge, Organisation
 

@@ -1,4 +1,4 @@
-"""Compose the reply to a resolved :class:`~actions._followup.Query`, one function per topic.
+"""Compose the reply to a resolved :class:`~actions.answers._followup.Query`, one per topic.
 
 Every fact comes from :mod:`knowledge` (rendered by its ``render_*`` functions in the user's
 language, with ``now`` passed in); this module only chooses which facts answer the question and
@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 import knowledge
-from actions._followup import NO_DATA_CUES, Query
-from actions._timeline import schedule_payload
+from actions.answers._followup import NO_DATA_CUES, Query
+from actions.answers._timeline import schedule_payload
 from knowledge import Lang, Programme
 from knowledge._format import t
 from knowledge.dates import RelativeSpec

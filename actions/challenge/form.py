@@ -24,7 +24,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import knowledge
-from actions import challenge_fields as cf
 from actions._forms import (
     REQUESTED_SLOT,
     SKIPPED,
@@ -35,7 +34,8 @@ from actions._forms import (
     say,
     user_id_for,
 )
-from actions.challenge_store import (
+from actions.challenge import fields as cf
+from actions.challenge.store import (
     FIELDS,
     OPTIONAL,
     SLOTS,

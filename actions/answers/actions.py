@@ -4,9 +4,9 @@ One action per intent (``action_answer_schedule`` for ``ask_schedule`` …) plus
 ``action_answer_fallback`` for ``nlu_fallback``: a message with only entities ("那第二梯呢",
 "優等") re-answers the last topic with them, anything else gets ``utter_fallback``. All of them:
 
-1. resolve the question (:func:`actions._followup.resolve`: topic, parameters, follow-up),
-2. compose the reply from the data (:mod:`actions._compose`) in the ``language`` slot, with the
-   turn's ``now`` (:func:`actions.context.turn_now`),
+1. resolve the question (:func:`actions.answers._followup.resolve`: topic, parameters, follow-up),
+2. compose the reply from the data (:mod:`actions.answers._compose`) in the ``language``
+   slot, with the turn's ``now`` (:func:`actions.context.turn_now`),
 3. utter it and return ``SlotSet`` events for ``last_topic`` and the parameters used, so the
    next follow-up keeps the context.
 
@@ -22,9 +22,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge
-from actions._compose import COMPOSERS, Answer, no_data
-from actions._cues import cues_in
-from actions._followup import CONFIDENT, FACT_CUES, NO_DATA_CUES, message_entities, resolve
+from actions.answers._compose import COMPOSERS, Answer, no_data
+from actions.answers._cues import cues_in
+from actions.answers._followup import CONFIDENT, FACT_CUES, NO_DATA_CUES, message_entities, resolve
 from actions.context import turn_now
 from knowledge._format import t
 

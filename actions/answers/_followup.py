@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions._cues import cues_in
+from actions.answers._cues import cues_in
 
 CONFIDENT = 0.6
 TOPIC_OF_INTENT: dict[str, str] = {

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 import knowledge
 from actions._forms import lang_of, say, skip_button
-from actions.challenge_store import OPTIONAL, summary_text
+from actions.challenge.store import OPTIONAL, summary_text
 from knowledge import Lang
 
 
