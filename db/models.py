@@ -2,8 +2,8 @@
 
 Contracts:
 - Table and column names are pinned (see ``docs/CONTRACTS.md``); other packages code against them.
-  Add columns freely, never rename. After changing anything here regenerate the first migration
-  (``python -m db.regen_migration``, see ``db/README.md``); a test fails on any drift.
+  Add columns freely, never rename. After changing anything here add a migration revision
+  (``python -m db.new_migration "…"``, see ``db/README.md``); a test fails on any drift.
 - Every ``datetime`` column is a :class:`UTCDateTime`: it accepts only *aware* datetimes (any zone),
   stores UTC, and always returns aware UTC datetimes, on SQLite and PostgreSQL alike. A naive
   datetime is a bug and raises ``ValueError`` at flush time.

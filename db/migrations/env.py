@@ -1,7 +1,7 @@
 """Alembic environment for the bundled migrations (driven by ``db.session``, no ini file).
 
 ``db.session.upgrade`` passes an open connection in ``config.attributes["connection"]``; without one
-(``db.regen_migration``) an engine is made from the ``sqlalchemy.url`` main option.
+(``db.new_migration``) an engine is made from the ``sqlalchemy.url`` main option.
 """
 
 from __future__ import annotations
