@@ -17,13 +17,14 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from bot import nlu_service
 from bot.channels import rest
 from bot.channels import runtime as channel_runtime
 from bot.config import Settings
 from bot.services import Services, build_services
+from bot.web import create_web_app
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +96,11 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         *channel_runtime.routes(),
     ]
     app = Starlette(
-        routes=routes,
+        routes=routes,  # the web pages are mounted last, under "/", below
         lifespan=channel_runtime.with_channels(lifespan),
         exception_handlers={Exception: _on_error},
     )
     app.state.settings = settings
     app.state.services = services
+    app.router.routes.append(Mount("", app=create_web_app(settings, app)))
     return app

@@ -38,6 +38,9 @@ class Secret:
 
 
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "xxx", "todo", "your-secret-here"}
+# Signs web links and sessions outside production; refused when AIGO_ENV=production.
+DEV_SECRET_KEY = "aigo-development-key-not-for-production"
+MIN_SECRET_KEY = 32
 
 
 def _secret(env: Mapping[str, str], name: str) -> Secret:
@@ -97,6 +100,30 @@ def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
     return value
 
 
+def _secret_key(env: Mapping[str, str], production: bool) -> Secret:
+    value = env.get("AIGO_SECRET_KEY", "").strip()
+    if not production:
+        return Secret(value or DEV_SECRET_KEY)
+    if not value:
+        raise ConfigError(
+            "AIGO_SECRET_KEY is required when AIGO_ENV=production "
+            f"(a random string of at least {MIN_SECRET_KEY} characters)"
+        )
+    if value == DEV_SECRET_KEY or value.lower() in _PLACEHOLDERS or len(value) < MIN_SECRET_KEY:
+        raise ConfigError(
+            f"AIGO_SECRET_KEY must be a random string of at least {MIN_SECRET_KEY} characters, "
+            "not the development default or a placeholder"
+        )
+    return Secret(value)
+
+
+def _production(env: Mapping[str, str]) -> bool:
+    value = (env.get("AIGO_ENV", "").strip() or "development").lower()
+    if value not in {"development", "production"}:
+        raise ConfigError(f"AIGO_ENV={value!r} must be development or production")
+    return value == "production"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the service. Build it with :meth:`from_env`."""
@@ -114,6 +141,12 @@ class Settings:
     admin_token: Secret = field(default_factory=lambda: Secret(""))
     line_api_base_url: str = "https://api.line.me"
     telegram_api_base_url: str = "https://api.telegram.org"
+    production: bool = False
+    secret_key: Secret = field(default_factory=lambda: Secret(DEV_SECRET_KEY))
+    public_url: str = "http://127.0.0.1:5005"
+    line_liff_id: str = ""
+    line_bot_id: str = ""
+    telegram_bot_username: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -124,6 +157,7 @@ class Settings:
             raise ConfigError(
                 f"AIGO_LOG_LEVEL={level!r} must be one of DEBUG, INFO, WARNING, ERROR"
             )
+        production = _production(env)
         return cls(
             database_url=_database_url(env, data_dir),
             now=_now(env),
@@ -140,4 +174,10 @@ class Settings:
             admin_token=_secret(env, "AIGO_ADMIN_TOKEN"),
             line_api_base_url=_url(env, "LINE_API_BASE_URL", "https://api.line.me"),
             telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", "https://api.telegram.org"),
+            production=production,
+            secret_key=_secret_key(env, production),
+            public_url=_url(env, "AIGO_PUBLIC_URL", "http://127.0.0.1:5005"),
+            line_liff_id=env.get("LINE_LIFF_ID", "").strip(),
+            line_bot_id=env.get("LINE_BOT_ID", "").strip(),
+            telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@"),
         )

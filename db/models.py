@@ -28,7 +28,7 @@ USER_ROLES = ("student", "enterprise", "organiser")
 PLANNED_REMINDER_STATUSES = ("pending", "fired", "missed", "cancelled")
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "dead", "skipped")
 INBOX_STATUSES = ("pending", "done", "failed")
-CHANNELS = ("line", "telegram", "rest", "console")
+CHANNELS = ("line", "telegram", "rest", "console", "web")
 
 
 def utcnow() -> datetime:

@@ -78,7 +78,8 @@ def test_concurrent_upgrades_both_succeed(db_url: str) -> None:
     assert current_revision(db_url) == head_revision()
 
 
-def test_single_initial_migration_is_bundled() -> None:
-    scripts = sorted(p.name for p in (MIGRATIONS_DIR / "versions").glob("*.py"))
-    assert scripts == ["0001_initial_schema.py", "__init__.py"]
+def test_migrations_are_bundled_and_numbered() -> None:
+    scripts = sorted(p.name for p in (MIGRATIONS_DIR / "versions").glob("0*.py"))
+    assert scripts[0] == "0001_initial_schema.py"
+    assert [s[:4] for s in scripts] == [f"{n:04d}" for n in range(1, len(scripts) + 1)]
     assert (MIGRATIONS_DIR / "env.py").is_file()

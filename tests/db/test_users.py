@@ -57,7 +57,7 @@ def test_concurrent_creation_yields_one_user(sessions: sessionmaker[Session]) ->
 def test_sender_keys(sessions: sessionmaker[Session]) -> None:
     assert sender_key("telegram", "12345") == "telegram:12345"
     assert parse_sender_key("line:U1:x") == ("line", "U1:x")
-    for bad in ("alice", "web:alice", "rest:", ""):
+    for bad in ("alice", "fax:alice", "rest:", ""):
         with pytest.raises(ValueError):
             parse_sender_key(bad)
     with sessions.begin() as session:

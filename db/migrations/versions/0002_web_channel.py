@@ -1,0 +1,33 @@
+"""web channel: channel_identities.channel may be 'web' (web chat sessions)
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+_NAME = "ck_channel_identities_channel"
+
+
+def _recreate(channels: tuple[str, ...]) -> None:
+    allowed = ", ".join(f"'{c}'" for c in channels)
+    with op.batch_alter_table("channel_identities", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f(_NAME), type_="check")
+        batch_op.create_check_constraint(op.f(_NAME), f"channel IN ({allowed})")
+
+
+def upgrade() -> None:
+    _recreate(("line", "telegram", "rest", "console", "web"))
+
+
+def downgrade() -> None:
+    op.execute("DELETE FROM channel_identities WHERE channel = 'web'")
+    _recreate(("line", "telegram", "rest", "console"))
