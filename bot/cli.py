@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bot.commands._help import AigoParser, package_version
 from bot.config import ConfigError, Settings
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -39,7 +40,11 @@ _QUIET_LOGGERS = ("rasa_sdk.executor", "alembic.runtime")
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the ``aigo`` parser with every area's sub-commands."""
-    parser = argparse.ArgumentParser(prog="aigo", description="AIGO Assistant")
+    parser = AigoParser(
+        prog="aigo",
+        description="AIGO Assistant: the programme's chatbot service and its organiser tools.",
+    )
+    parser.add_argument("--version", action="version", version=f"aigo {package_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from datetime import time as dtime
 from functools import lru_cache
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import yaml
+from wcwidth import wcswidth
 
 from knowledge.dates import (
     DayRangeSpec,
@@ -129,8 +129,9 @@ def format_date(programme: Programme, date: ResolvedDate, lang: Lang) -> str:
 
 
 def display_width(text: str) -> int:
-    """Terminal columns of ``text`` (East Asian wide/full-width characters count 2)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Terminal columns of ``text`` (``wcwidth``: wide, full-width and emoji count 2)."""
+    measured = wcswidth(text)
+    return measured if measured >= 0 else len(text)
 
 
 def pad(text: str, width: int) -> str:

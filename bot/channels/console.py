@@ -2,7 +2,8 @@
 
 Replies are printed as text; buttons become numbered choices, and typing a choice's number sends
 its payload. Reading stops at end of input (so ``echo 獎金多少 | aigo chat`` answers and exits).
-The sender key is ``console:<name>``.
+The sender key is ``console:<name>``. With ``echo`` (a pipe), each input line is printed as
+``> line`` before its replies, so the output reads as a transcript.
 """
 
 from __future__ import annotations
@@ -45,7 +46,13 @@ def choose(line: str, payloads: list[str]) -> str:
 
 
 async def run_console(
-    engine: Engine, *, sender: str, stdin: TextIO, stdout: _Output, prompt: bool
+    engine: Engine,
+    *,
+    sender: str,
+    stdin: TextIO,
+    stdout: _Output,
+    prompt: bool,
+    echo: bool = False,
 ) -> int:
     """Converse until end of input or ``/quit``; return the exit code (0)."""
     payloads: list[str] = []
@@ -58,6 +65,8 @@ async def run_console(
             return 0
         if not line.strip():
             continue
+        if echo:
+            stdout.write(f"> {line.strip()}\n")
         text = choose(line.rstrip("\n"), payloads)
         replies = await engine.handle(UserMessage(f"{CHANNEL}:{sender}", text, CHANNEL, {}))
         shown, payloads = render(replies)

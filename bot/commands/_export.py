@@ -1,47 +1,39 @@
-"""Writing organiser exports: rows of flat string fields as JSON or CSV on a text stream.
-
-JSON is a list of objects (``ensure_ascii=False``, so Chinese stays readable); CSV has a header
-row and uses empty cells for missing values. Both keep every value exactly as stored.
-"""
+"""Options and output of the ``export`` sub-commands (files are made by :mod:`bot.exports`)."""
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Sequence
-from typing import IO
+import argparse
+import sys
+from typing import Any
 
-FORMATS = ("json", "csv")
-
-
-def write(
-    rows: Sequence[dict[str, str | None]], columns: Sequence[str], fmt: str, out: IO[str]
-) -> None:
-    """Write ``rows`` (keys = ``columns``) to ``out`` in ``fmt`` (``json`` or ``csv``)."""
-    if fmt == "json":
-        json.dump(
-            [{c: row.get(c) for c in columns} for row in rows], out, ensure_ascii=False, indent=2
-        )
-        out.write("\n")
-        return
-    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: "" if row.get(c) is None else row.get(c) for c in columns})
+from bot import exports
 
 
-def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
-    """A plain text table (columns padded to the widest cell)."""
-    all_rows = [list(headers), *[list(r) for r in rows]]
-    widths = [max(_width(r[i]) for r in all_rows) for i in range(len(headers))]
-    return "\n".join(
-        "  ".join(
-            cell + " " * (w - _width(cell)) for cell, w in zip(r, widths, strict=True)
-        ).rstrip()
-        for r in all_rows
+def add_arguments(parser: Any) -> None:
+    """Add ``--format``, ``--headers`` and ``--output`` to an export sub-command."""
+    parser.add_argument(
+        "--format",
+        choices=exports.FORMATS,
+        default="csv",
+        help="csv: UTF-8 with BOM for Excel; xlsx: an Excel workbook; json: keyed by column",
     )
+    parser.add_argument(
+        "--headers", choices=exports.HEADERS, default="zh", help="header row language"
+    )
+    parser.add_argument("--output", default=None, help="file to write (default: stdout)")
 
 
-def _width(text: str) -> int:
-    """Display width: CJK characters count twice."""
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+def emit(sheet: exports.Sheet, args: argparse.Namespace, what: str) -> int:
+    """Write ``sheet`` to ``--output`` (or stdout); refuse XLSX on a terminal. Exit code."""
+    if args.output is None and args.format == "xlsx" and sys.stdout.isatty():
+        print("aigo: an XLSX export needs --output FILE", file=sys.stderr)
+        return 2
+    if args.output is None:
+        sys.stdout.flush()
+        exports.write(sheet, args.format, sys.stdout.buffer, args.headers)
+        sys.stdout.buffer.flush()
+        return 0
+    with open(args.output, "wb") as out:
+        exports.write(sheet, args.format, out, args.headers)
+    print(f"wrote {len(sheet.rows)} {what} to {args.output}", file=sys.stderr)
+    return 0

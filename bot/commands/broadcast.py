@@ -21,7 +21,12 @@ from knowledge import TZ
 def register(subparsers: Any) -> None:
     """Add ``broadcast`` to the ``aigo`` parser."""
     parser = subparsers.add_parser("broadcast", help="send an announcement to users")
-    parser.add_argument("--audience", choices=["all", "teams", "organisations"], required=True)
+    parser.add_argument(
+        "--audience",
+        choices=["all", "teams", "organisations"],
+        required=True,
+        help="who receives it",
+    )
     parser.add_argument("--round", dest="round_id", help="only people following this round")
     parser.add_argument("--message-file", type=Path, required=True, help="UTF-8 text file")
     parser.add_argument("--at", help="send time, ISO 8601 (Asia/Taipei when no offset)")

@@ -16,7 +16,9 @@ def register(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="knowledge_command", metavar="SUBCOMMAND", required=True)
     show = sub.add_parser("show", help="print the schedule as a table")
     show.add_argument("--round", dest="round_id", default=None, help="e.g. 108-2 (default: all)")
-    show.add_argument("--lang", choices=list(knowledge.LANGS), default="zh-TW")
+    show.add_argument(
+        "--lang", choices=list(knowledge.LANGS), default="zh-TW", help="language of the table"
+    )
     show.add_argument("--file", default=None, help="knowledge file (default: the bundled one)")
     show.set_defaults(handler=run_show)
     check = sub.add_parser("check", help="validate a knowledge file")

@@ -4,9 +4,9 @@
 (default: the configured ``nlu_model_path``). ``aigo nlu test [--data FILE] [--cross-validation
 --folds 5] [--out DIR]`` prints a per-intent precision / recall / F1 table with macro averages and
 the most confused pairs, and writes ``intent_report.json`` and ``intent_confusion_matrix.png`` to
-``--out`` (default ``results``). Without ``--cross-validation`` it tests the configured model
-(trained from ``nlu/data`` if needed) on ``--data`` (default ``tests/data/nlu_holdout.yml``), with
-the fallback threshold applied.
+``--out`` (default ``<AIGO_DATA_DIR>/nlu-report``). Without ``--cross-validation`` it tests the
+configured model (trained from ``nlu/data`` if needed) on ``--data`` (default
+``tests/data/nlu_holdout.yml``), with the fallback threshold applied.
 """
 
 from __future__ import annotations
@@ -40,8 +40,13 @@ def register(subparsers: Any) -> None:
     p_test = nlu_sub.add_parser("test", help="evaluate intent classification")
     p_test.add_argument("--data", type=Path, default=None, help="test data (YAML file or dir)")
     p_test.add_argument("--cross-validation", action="store_true", help="k-fold CV on --data")
-    p_test.add_argument("--folds", type=int, default=5)
-    p_test.add_argument("--out", type=Path, default=Path("results"), help="report directory")
+    p_test.add_argument("--folds", type=int, default=5, help="number of folds")
+    p_test.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="report directory (default: $AIGO_DATA_DIR/nlu-report)",
+    )
     p_test.set_defaults(handler=run_test)
 
 
@@ -124,6 +129,7 @@ def run_test(args: argparse.Namespace, settings: Settings) -> int:
     print("\nmost confused (gold → predicted):")
     for gold, predicted, count in report.confusions[:10]:
         print(f"  {count:3d}  {gold} → {predicted}")
+    args.out = args.out or settings.data_dir / "nlu-report"
     args.out.mkdir(parents=True, exist_ok=True)
     doc = {"data": str(data_path), "cross_validation": bool(args.cross_validation)}
     doc.update(report.to_dict())

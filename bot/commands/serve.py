@@ -11,8 +11,8 @@ from bot.config import Settings
 def register(subparsers: Any) -> None:
     """Add ``serve`` to the ``aigo`` parser."""
     parser = subparsers.add_parser("serve", help="start the service (HTTP)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=5005)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=5005, help="TCP port to listen on")
     parser.set_defaults(handler=run)
 
 

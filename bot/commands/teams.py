@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
-from bot.commands import _export
+from bot.commands import _export, _table
 from bot.config import Settings
-
-COLUMNS = [
-    "team",
-    "created_at",
-    "user_id",
-    "name",
-    "role",
-    "age",
-    "birth_date",
-    "nationality",
-    "expertise",
-    "joined_at",
-    "applications",
-]
+from bot.exports import Sheet
 
 
 def register(subparsers: Any) -> None:
@@ -30,9 +16,8 @@ def register(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="teams_command", metavar="SUBCOMMAND", required=True)
     listing = sub.add_parser("list", help="print a table of teams")
     listing.set_defaults(handler=run_list)
-    export = sub.add_parser("export", help="write one row per member as JSON or CSV")
-    export.add_argument("--format", choices=_export.FORMATS, required=True)
-    export.add_argument("--output", default=None, help="file to write (default: stdout)")
+    export = sub.add_parser("export", help="write one row per member as CSV, XLSX or JSON")
+    _export.add_arguments(export)
     export.set_defaults(handler=run_export)
 
 
@@ -59,18 +44,11 @@ def run_list(args: argparse.Namespace, settings: Settings) -> int:
     for name, members in teams.items():
         leader = next((m["name"] or m["user_id"] for m in members if m["role"] == "leader"), "")
         cells.append([name, str(len(members)), str(leader), members[0]["applications"] or "-"])
-    print(_export.table(cells, ["team", "members", "leader", "applications"]))
+    print(_table.table(cells, ["team", "members", "leader", "applications"]))
     print(f"{len(teams)} team(s)")
     return 0
 
 
 def run_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write one row per member (team, role, profile, applications)."""
-    rows = _rows(settings)
-    if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as out:
-            _export.write(rows, COLUMNS, args.format, out)
-        print(f"wrote {len(rows)} row(s) to {args.output}", file=sys.stderr)
-    else:
-        _export.write(rows, COLUMNS, args.format, sys.stdout)
-    return 0
+    return _export.emit(Sheet("teams", _rows(settings)), args, "row(s)")

@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from rasa_sdk import __version__ as RASA_SDK_VERSION
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection
 
@@ -97,7 +98,7 @@ class ActionRunner:
             "sender_id": state.sender_key,
             "tracker": state.tracker_dict(extra_events),
             "domain": self.domain.raw,
-            "version": "3.6.21",
+            "version": RASA_SDK_VERSION,  # the caller's version; the same pairing as rasa_sdk's
         }
         state.apply({"event": "action", "name": name}, self.domain)
         try:

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from bot import exports
 from bot.cli import main
 from bot.services import Services
 from db.models import Challenge
@@ -107,7 +108,10 @@ async def test_export_round_trip_and_organisation_filter(
     }
     assert row == expected
     assert main(["challenges", "export", "--format", "csv", "--status", "submitted"]) == 0
-    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff題目編號,狀態,出題單位名稱") and out.endswith("\r\n")
+    keys = [c.key for c in exports.columns("challenges")]
+    rows = [dict(zip(keys, r, strict=True)) for r in csv.reader(io.StringIO(out))][1:]
     assert [r["organisation"] for r in rows] == ["別家公司", "大同醫院"]
     assert rows[1] == {k: v or "" for k, v in expected.items()}
     assert main(["challenges", "list"]) == 0

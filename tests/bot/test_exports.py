@@ -1,0 +1,61 @@
+"""Organiser exports open in Excel: CSV with BOM + CRLF, XLSX, zh/en headers, local times."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from bot import exports
+from bot.exports import Sheet
+
+JOINED = datetime(2019, 5, 20, 2, 30, tzinfo=UTC)  # 10:30 in Taipei
+ROWS = [
+    {"team": "醫療AI隊", "created_at": JOINED, "name": "王小明", "role": "leader", "age": "25"},
+    {"team": '=HYPERLINK("x")', "created_at": "2019-05-21T00:00:00+00:00", "name": None},
+]
+
+
+def test_csv_has_bom_crlf_and_zh_headers_with_taipei_times() -> None:
+    data = exports.to_bytes(Sheet("teams", ROWS), "csv", "zh")
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    lines = text.split("\r\n")
+    assert lines[0].startswith("團隊名稱,團隊建立時間,使用者編號,姓名,角色,年齡")
+    assert lines[1].startswith("醫療AI隊,2019-05-20 10:30:00+08:00,,王小明,leader,25")
+    assert lines[2].startswith('"\'=HYPERLINK(""x"")",2019-05-21 08:00:00+08:00,,,')
+    assert lines[-1] == "" and "\n" not in text.replace("\r\n", "")
+
+
+def test_english_headers() -> None:
+    text = exports.to_bytes(Sheet("challenges", []), "csv", "en").decode("utf-8-sig")
+    assert text.startswith("Reference,Status,Organisation,Contact person,Contact phone,Email,")
+    assert text.count("\r\n") == 1
+
+
+def test_xlsx_round_trips_as_text_never_formulas() -> None:
+    data = exports.to_bytes(Sheet("teams", ROWS), "xlsx", "en")
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["teams"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["Team", "Team created at", "User ID"]
+    assert rows[1][:2] == ["醫療AI隊", "2019-05-20 10:30:00+08:00"]
+    assert rows[2][0] == '=HYPERLINK("x")'
+    assert sheet["A3"].data_type == "s"
+    assert sheet.freeze_panes == "A2"
+
+
+def test_json_is_keyed_by_column_with_local_times() -> None:
+    doc = json.loads(exports.to_bytes(Sheet("teams", ROWS[:1]), "json"))
+    assert doc[0]["created_at"] == "2019-05-20 10:30:00+08:00"
+    assert doc[0]["user_id"] is None and next(iter(doc[0])) == "team"
+
+
+def test_unknown_sheet_and_filename() -> None:
+    with pytest.raises(exports.UnknownSheet) as raised:
+        exports.columns("nope")
+    assert raised.value.sheet == "nope"
+    assert exports.filename(Sheet("teams", []), "xlsx", JOINED) == "teams-20190520-1030.xlsx"
