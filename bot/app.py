@@ -19,7 +19,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from bot import nlu_service
+from bot import calendar_feed, nlu_service
+from bot import metrics as metrics_routes
+from bot.access_log import AccessLog
 from bot.channels import rest
 from bot.channels import runtime as channel_runtime
 from bot.config import Settings
@@ -77,6 +79,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
             yield
             return
         app.state.services = build_services(settings)
+        app.state.metrics = app.state.services.metrics
         gc.collect()
         gc.freeze()  # start-up objects (NLU model, domain) leave the GC's scans: steadier latency
         reminders = _reminders(settings, app.state.services)  # None without LINE/Telegram
@@ -92,6 +95,8 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     routes = [
         Route("/health", health, methods=["GET"]),
         *nlu_service.routes(),
+        *metrics_routes.routes(),
+        *calendar_feed.routes(),
         *rest.routes(),
         *channel_runtime.routes(),
     ]
@@ -103,4 +108,6 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     app.state.settings = settings
     app.state.services = services
     app.router.routes.append(Mount("", app=create_web_app(settings, app)))
+    app.state.metrics = services.metrics if services is not None else None
+    app.add_middleware(AccessLog)
     return app

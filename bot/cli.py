@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from bot import logs
 from bot.commands._help import AigoParser, package_version
 from bot.config import ConfigError, Settings
 
@@ -33,9 +33,6 @@ _COMMAND_MODULES = [
     "bot.commands.line",
     "bot.commands.telegram",
 ]
-
-
-_QUIET_LOGGERS = ("rasa_sdk.executor", "alembic.runtime")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,11 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"aigo: configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    for noisy in _QUIET_LOGGERS:  # per-action registration lines and migration chatter
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.root.level))
+    logs.configure(settings.log_level, settings.log_format)
     try:
         return int(handler(args, settings))
     except ConfigError as exc:

@@ -134,6 +134,9 @@ class Settings:
     nlu_model_path: Path = Path("var/nlu-model.json.gz")
     nlu_threshold: float = 0.3
     log_level: str = "INFO"
+    log_format: str = "text"
+    metrics: bool = True
+    metrics_token: Secret = field(default_factory=lambda: Secret(""))
     line_channel_secret: Secret = field(default_factory=lambda: Secret(""))
     line_channel_access_token: Secret = field(default_factory=lambda: Secret(""))
     telegram_bot_token: Secret = field(default_factory=lambda: Secret(""))
@@ -158,6 +161,12 @@ class Settings:
                 f"AIGO_LOG_LEVEL={level!r} must be one of DEBUG, INFO, WARNING, ERROR"
             )
         production = _production(env)
+        log_format = (env.get("AIGO_LOG_FORMAT", "").strip() or "text").lower()
+        if log_format not in {"text", "json"}:
+            raise ConfigError(f"AIGO_LOG_FORMAT={log_format!r} must be text or json")
+        metrics = (env.get("AIGO_METRICS", "").strip() or "on").lower()
+        if metrics not in {"on", "off"}:
+            raise ConfigError(f"AIGO_METRICS={metrics!r} must be on or off")
         return cls(
             database_url=_database_url(env, data_dir),
             now=_now(env),
@@ -167,6 +176,9 @@ class Settings:
             ),
             nlu_threshold=_float(env, "AIGO_NLU_THRESHOLD", 0.3, 0.0, 1.0),
             log_level=level,
+            log_format=log_format,
+            metrics=metrics == "on",
+            metrics_token=_secret(env, "AIGO_METRICS_TOKEN"),
             line_channel_secret=_secret(env, "LINE_CHANNEL_SECRET"),
             line_channel_access_token=_secret(env, "LINE_CHANNEL_ACCESS_TOKEN"),
             telegram_bot_token=_secret(env, "TELEGRAM_BOT_TOKEN"),

@@ -21,11 +21,13 @@ from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.engine import Engine as DbEngine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.calendar_feed import add_calendar_links
 from bot.clock import Clock, clock_for
 from bot.config import Settings
 from bot.dialogue import Engine, Parser, load_domain, load_rules
 from bot.dialogue.engine import DEFAULT_WORKERS
 from bot.dialogue.wal import WalCheckpointer, disable_autocheckpoint, sqlite_path
+from bot.metrics import MeteredParser, Metrics
 from db.session import make_engine, make_session_factory, normalise_url, upgrade
 from nlu import load_or_train
 
@@ -45,6 +47,7 @@ class Services:
     nlu: Parser
     engine: Engine
     checkpointer: WalCheckpointer | None = None
+    metrics: Metrics | None = None
 
     def close(self) -> None:
         """Stop the engine's turn threads and the checkpointer; release the DB connections."""
@@ -108,7 +111,10 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
         checkpointer = WalCheckpointer(path)
     session_factory = make_session_factory(db_engine)
     clock = clock_for(settings.now)
+    metrics = Metrics(db_engine) if settings.metrics else None
     nlu = load_nlu(settings)
+    if metrics is not None:
+        nlu = MeteredParser(nlu, metrics)
     engine = Engine(
         domain=load_domain(DOMAIN_PATH),
         rules=load_rules(RULES_PATH),
@@ -116,7 +122,9 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
         executor=make_executor(),
         session_factory=session_factory,
         clock=clock,
+        observe_turn=metrics.observe_turn if metrics is not None else None,
+        decorate=lambda message, replies: add_calendar_links(replies, message.sender_key, settings),
     )
     if checkpointer is not None:
         checkpointer.start()  # last: nothing above can fail and leave the thread running
-    return Services(settings, clock, db_engine, session_factory, nlu, engine, checkpointer)
+    return Services(settings, clock, db_engine, session_factory, nlu, engine, checkpointer, metrics)

@@ -18,7 +18,7 @@ from knowledge.schedule import next_deadline, phases_at, time_left
 from knowledge.schema import Lang, Nationality, Programme
 
 
-def _date_notes(programme: Programme, milestone_id: str, round_id: str, lang: Lang) -> str:
+def date_notes(programme: Programme, milestone_id: str, round_id: str, lang: Lang) -> str:
     date = programme.date(milestone_id, round_id)
     notes = ""
     if isinstance(date.spec, RelativeSpec):
@@ -49,7 +49,7 @@ def _status(
 def render_date(programme: Programme, milestone_id: str, round_id: str, lang: Lang) -> str:
     """The date of a milestone as the seed states it, with its notes (no status)."""
     text = format_date(programme, programme.date(milestone_id, round_id), lang)
-    return text + _date_notes(programme, milestone_id, round_id, lang)
+    return text + date_notes(programme, milestone_id, round_id, lang)
 
 
 def render_milestone(

@@ -21,6 +21,13 @@ def register(subparsers: Any) -> None:
     )
     show.add_argument("--file", default=None, help="knowledge file (default: the bundled one)")
     show.set_defaults(handler=run_show)
+    ics = sub.add_parser("ics", help="write a round's schedule as an iCalendar (.ics) file")
+    ics.add_argument("--round", dest="round_id", required=True, help="e.g. 108-2")
+    ics.add_argument(
+        "--lang", choices=list(knowledge.LANGS), default="zh-TW", help="language of the events"
+    )
+    ics.add_argument("--output", default=None, help="file to write (default: stdout)")
+    ics.set_defaults(handler=run_ics)
     check = sub.add_parser("check", help="validate a knowledge file")
     check.add_argument("file", help="path to a programme YAML file")
     check.set_defaults(handler=run_check)
@@ -51,4 +58,26 @@ def run_check(args: argparse.Namespace, settings: Settings) -> int:
     rounds = len(programme.rounds)
     milestones = len(programme.schedule.milestones)
     print(f"OK: {args.file} ({rounds} rounds, {milestones} milestones)")
+    return 0
+
+
+def run_ics(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the round's .ics to ``--output`` or stdout; exit 1 for an unknown round."""
+    from bot.clock import clock_for
+    from knowledge.calendar import round_calendar
+
+    programme = knowledge.load()
+    known = [r.id for r in programme.rounds]
+    if args.round_id not in known:
+        print(f"aigo: unknown round {args.round_id!r} (known: {', '.join(known)})", file=sys.stderr)
+        return 1
+    body = round_calendar(programme, args.round_id, args.lang, clock_for(settings.now).now())
+    if args.output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+    else:
+        with open(args.output, "wb") as out:
+            out.write(body)
+        print(f"wrote {body.count(b'BEGIN:VEVENT')} event(s) to {args.output}", file=sys.stderr)
     return 0

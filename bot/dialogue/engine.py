@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -32,6 +33,7 @@ from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.context import bind_session
+from bot import logs
 from bot.clock import Clock
 from bot.dialogue.domain import Domain
 from bot.dialogue.inputs import detect_language, is_blank, parse_payload
@@ -104,6 +106,8 @@ class Engine:
         session_factory: sessionmaker[Session],
         clock: Clock,
         workers: int | None = None,
+        observe_turn: Callable[[str, float], None] | None = None,
+        decorate: Callable[[UserMessage, list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
     ) -> None:
         self.domain, self.rules, self.nlu, self.clock = domain, rules, nlu, clock
         self.session_factory = session_factory
@@ -115,6 +119,8 @@ class Engine:
         if workers is None:
             workers = 1 if single_writer else DEFAULT_WORKERS
         self._workers = TurnWorkers(workers)
+        self._observe_turn = observe_turn  # (channel, seconds) after each message: metrics
+        self._decorate = decorate  # adds to the replies after the turn (calendar links)
 
     def close(self) -> None:
         """Stop the turn worker threads (a later turn starts them again)."""
@@ -125,6 +131,17 @@ class Engine:
 
     async def handle(self, message: UserMessage) -> list[dict[str, Any]]:
         """Handle one message; return the replies (Rasa response dicts: text, buttons, …)."""
+        token = logs.sender.set(logs.sender_hash(message.sender_key))
+        started = time.perf_counter()
+        try:
+            replies = await self._handle(message)
+            return self._decorate(message, replies) if self._decorate else replies
+        finally:
+            logs.sender.reset(token)
+            if self._observe_turn is not None:
+                self._observe_turn(message.channel, time.perf_counter() - started)
+
+    async def _handle(self, message: UserMessage) -> list[dict[str, Any]]:
         text = message.text.strip()
         if len(message.text) > MAX_MESSAGE_CHARS or is_blank(text):
             too_long = len(message.text) > MAX_MESSAGE_CHARS
