@@ -32,6 +32,7 @@ _COMMAND_MODULES = [
     "bot.commands.broadcast",
     "bot.commands.line",
     "bot.commands.telegram",
+    "bot.commands.admin",
 ]
 
 

@@ -29,6 +29,7 @@ PLANNED_REMINDER_STATUSES = ("pending", "fired", "missed", "cancelled")
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "dead", "skipped")
 INBOX_STATUSES = ("pending", "done", "failed")
 CHANNELS = ("line", "telegram", "rest", "console", "web")
+ORGANISER_ROLES = ("viewer", "editor")
 
 
 def utcnow() -> datetime:
@@ -429,3 +430,66 @@ class CallbackPayload(Base):
     token: Mapped[str] = mapped_column(unique=True)
     payload: Mapped[str] = mapped_column(sa.Text())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- organisers' console --------------------------------------------------------------------------
+
+
+class OrganiserAccount(Base):
+    """An organiser who signs in to the web console; ``role`` is viewer (read) or editor."""
+
+    __tablename__ = "organiser_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(unique=True)
+    password_hash: Mapped[str]
+    role: Mapped[str]
+    active: Mapped[bool] = mapped_column(default=True, server_default=sa.text("true"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    __table_args__ = (_check_in("role", ORGANISER_ROLES, "role"),)
+
+
+class LoginAttempt(Base):
+    """One console sign-in attempt (throttling counts the recent failures per e-mail)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str]
+    address: Mapped[str]
+    succeeded: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (sa.Index(None, "email", "at"), sa.Index(None, "address", "at"))
+
+
+class AuditEntry(Base):
+    """Who changed what, when: one row per change an organiser makes (CLI or console)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str]  # the organiser's e-mail (kept when the account is removed), or "cli"
+    action: Mapped[str]
+    target: Mapped[str] = mapped_column(default="", server_default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ReviewedMessage(Base):
+    """A message the bot missed, labelled by an organiser in the console's teach-the-bot inbox.
+
+    ``label`` is an intent name, ``out_of_scope`` or ``ignore``; ``entities`` are Rasa entity
+    annotations ``[{"entity", "value", "start", "end"}]`` on ``text`` (personal data masked).
+    """
+
+    __tablename__ = "reviewed_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(unique=True)
+    label: Mapped[str]
+    entities: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON(), default=list)
+    actor: Mapped[str]
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -45,6 +45,15 @@ def _pg_available() -> str | None:
     return _pg_reason or None
 
 
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with small costs in tests (the real parameters take ~0.5 s per hash here)."""
+    from argon2 import PasswordHasher
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr("bot.organisers._hasher", cheap)
+
+
 @pytest.fixture(scope="session")
 def pg_database_url() -> Iterator[str]:
     """A throwaway PostgreSQL database for this test session."""

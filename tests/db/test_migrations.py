@@ -30,6 +30,10 @@ EXPECTED_TABLES = {
     "conversations",
     "conversation_events",
     "callback_payloads",
+    "organiser_accounts",
+    "login_attempts",
+    "audit_log",
+    "reviewed_messages",
 }
 
 
