@@ -9,7 +9,9 @@ JSON object with a string ``text`` gets 400 with a one-line explanation.
 from __future__ import annotations
 
 import json
+import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,9 @@ from bot.clock import clock_for
 from bot.config import Settings
 from nlu import NLUModel, load_or_train
 
-__all__ = ["MAX_TEXT_CHARS", "get_model", "parse_route", "routes"]
+__all__ = ["MAX_TEXT_CHARS", "HotSwapModel", "get_model", "parse_route", "routes"]
 
+log = logging.getLogger(__name__)
 MAX_TEXT_CHARS = 20_000
 _lock = threading.Lock()
 _models: dict[tuple[Path, float], NLUModel] = {}
@@ -38,6 +41,59 @@ def get_model(settings: Settings) -> NLUModel:
             model = load_or_train(settings.nlu_model_path, threshold=settings.nlu_threshold)
             _models[key] = model
         return model
+
+
+class HotSwapModel:
+    """The model of ``path``, swapped for the new one when the file changes (a retrain from the
+    console), without a restart: at most every ``interval`` seconds a ``parse`` looks at the file's
+    modification time; a changed file is loaded (outside the lock, requests keep the old model
+    meanwhile) and replaces the current model in one assignment. ``last_swap_seconds`` is how long
+    the last swap took; a file that cannot be read keeps the current model.
+    """
+
+    def __init__(self, model: NLUModel, path: Path, interval: float = 1.0) -> None:
+        self.model, self.path, self.interval = model, path, interval
+        self.last_swap_seconds: float | None = None
+        self._stamp = self._mtime()
+        self._checked = time.monotonic()
+        self._lock = threading.Lock()
+
+    @property
+    def intents(self) -> list[str]:
+        """The intents of the current model."""
+        return self.model.intents
+
+    def _mtime(self) -> int:
+        try:
+            return self.path.stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    def refresh(self) -> bool:
+        """Swap in the model file if it changed since the last look; True when swapped."""
+        stamp = self._mtime()
+        if stamp == self._stamp or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            started = time.perf_counter()
+            model = NLUModel.load(self.path, self.model.threshold)
+            self.model, self._stamp = model, stamp
+            self.last_swap_seconds = time.perf_counter() - started
+            log.info("NLU model swapped in %.2f s", self.last_swap_seconds)
+            return True
+        except ValueError:
+            log.exception("NLU model file changed but cannot be read; keeping the current model")
+            self._stamp = stamp
+            return False
+        finally:
+            self._lock.release()
+
+    def parse(self, text: str, now: Any = None) -> dict[str, Any]:
+        """Parse with the current model (after looking for a new one, see the class)."""
+        if time.monotonic() - self._checked >= self.interval:
+            self._checked = time.monotonic()
+            self.refresh()
+        return self.model.parse(text, now)
 
 
 def _bad_request(message: str) -> Response:

@@ -90,12 +90,13 @@ def make_db_engine(url: str) -> DbEngine:
 
 
 def load_nlu(settings: Settings) -> Parser:
-    """The NLU: ``bot.nlu_service.get_model`` (cached per path), else ``nlu.load_or_train``."""
+    """The NLU: ``bot.nlu_service.get_model`` (cached per path) wrapped in a ``HotSwapModel`` (a
+    retrained model file is swapped in without a restart), else ``nlu.load_or_train``."""
     try:
         service = importlib.import_module("bot.nlu_service")
     except ModuleNotFoundError:
         return load_or_train(settings.nlu_model_path, threshold=settings.nlu_threshold)
-    model: Parser = service.get_model(settings)
+    model: Parser = service.HotSwapModel(service.get_model(settings), settings.nlu_model_path)
     return model
 
 

@@ -418,7 +418,7 @@ class ConversationEvent(Base):
     event: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (sa.Index(None, "sender_key", "id"),)
+    __table_args__ = (sa.Index(None, "sender_key", "id"), sa.Index(None, "created_at"))
 
 
 class CallbackPayload(Base):

@@ -48,6 +48,11 @@ def register(subparsers: Any) -> None:
         help="report directory (default: $AIGO_DATA_DIR/nlu-report)",
     )
     p_test.set_defaults(handler=run_test)
+    p_export = nlu_sub.add_parser(
+        "export-reviewed", help="write the console's labelled messages as Rasa YAML"
+    )
+    p_export.add_argument("--out", type=Path, default=DATA_DIR, help="training data directory")
+    p_export.set_defaults(handler=run_export_reviewed)
 
 
 def run_train(args: argparse.Namespace, settings: Settings) -> int:
@@ -65,7 +70,8 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cross_validation(data_path: Path, folds: int) -> Report:
+def cross_validation(data_path: Path, folds: int) -> Report:
+    """Stratified ``folds``-fold cross-validation of the intent classifier on ``data_path``."""
     data = load_training_data(data_path)
     lexicon = load_lexicon()
     texts = [to_traditional(e.text) for e in data.examples]
@@ -119,7 +125,7 @@ def run_test(args: argparse.Namespace, settings: Settings) -> int:
     data_path: Path = args.data or (DATA_DIR if args.cross_validation else DEFAULT_TEST_DATA)
     try:
         if args.cross_validation:
-            report = _cross_validation(data_path, max(2, args.folds))
+            report = cross_validation(data_path, max(2, args.folds))
         else:
             report = _holdout(data_path, settings)
     except TrainingDataError as exc:
@@ -140,4 +146,23 @@ def run_test(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"\nreport: {args.out / 'intent_report.json'}, {args.out / 'intent_confusion_matrix.png'}"
     )
+    return 0
+
+
+def run_export_reviewed(args: argparse.Namespace, settings: Settings) -> int:
+    """Write ``reviewed.yml`` (labelled messages; ``ignore`` left out) into ``--out``."""
+    from bot.teach import export
+    from db import make_engine, make_session_factory, upgrade
+    from db.reviews import reviewed
+
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            rows = [(r.text, r.label, r.entities) for r in reviewed(session=session)]
+    finally:
+        engine.dispose()
+    path = export.write(rows, args.out)
+    kept = sum(1 for _, label, _ in rows if label != "ignore")
+    print(f"{kept} labelled example(s) ({len(rows) - kept} ignored) → {path}; run `aigo train`")
     return 0
