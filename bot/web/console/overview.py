@@ -1,0 +1,69 @@
+"""``/console``: today's figures and the last :data:`DAYS` days (server-rendered SVG charts).
+
+Figures: conversations per day and channel, new users per day, questions by topic, forms started /
+submitted / abandoned (and at which field), teams and members, applications per challenge, and
+outbox deliveries (reminders and broadcasts) sent / failed / pending.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.web.console import charts
+from bot.web.console._guard import in_session, organiser_page
+from bot.web.console._render import page
+from bot.web.deps import services_of
+from db import stats
+from knowledge import TZ
+
+DAYS = 14
+
+
+def _figures(session: Session, now: datetime) -> dict[str, Any]:
+    today = now.astimezone(TZ).replace(hour=0, minute=0, second=0, microsecond=0)
+    since, until = today - timedelta(days=DAYS - 1), today + timedelta(days=1)
+    days = [(since + timedelta(days=i)).date() for i in range(DAYS)]
+    per_day = stats.conversations_per_day(session=session, since=since, until=until, tz=TZ)
+    channels = sorted({ch for counts in per_day.values() for ch in counts})
+    new_users = stats.new_users_per_day(session=session, since=since, until=until, tz=TZ)
+    labels = [d.isoformat() for d in days]
+    return {
+        "days": labels,
+        "conversations": {ch: [per_day.get(d, Counter())[ch] for d in days] for ch in channels},
+        "new_users": [new_users.get(d, 0) for d in days],
+        "today": {
+            "conversations": sum(per_day.get(days[-1], Counter()).values()),
+            "new_users": new_users.get(days[-1], 0),
+        },
+        "topics": stats.questions_by_topic(session=session, since=since, until=until),
+        "forms": stats.forms(session=session, since=since, until=until),
+        "totals": stats.totals(session=session),
+        "applications": stats.applications_per_challenge(session=session),
+        "deliveries": stats.deliveries(session=session),
+    }
+
+
+@organiser_page()
+async def overview(request: Request) -> Response:
+    """The overview page."""
+    now = services_of(request).clock.now()
+    f = await in_session(request, lambda session: _figures(session, now))
+    svg = {
+        "conversations": charts.stacked_columns(f["days"], f["conversations"], "conversations"),
+        "new_users": charts.stacked_columns(f["days"], {"users": f["new_users"]}, "new users"),
+        "topics": charts.bars(f["topics"].most_common(12), "questions by topic"),
+        "applications": charts.bars(f["applications"], "applications per challenge"),
+    }
+    return page(request, "overview.html", f=f, svg=svg, now=now)
+
+
+def routes() -> list[Route]:
+    """The overview page."""
+    return [Route("/console", overview, methods=["GET"])]

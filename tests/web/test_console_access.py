@@ -1,0 +1,79 @@
+"""The console's access rules over HTTP: no page without a session, sign-in (throttled), CSRF,
+viewers cannot change anything, sign-out."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+
+from bot import organisers
+from bot.services import Services
+
+PASSWORD = "correct horse battery"
+PAGES = ("/console", "/console/challenges", "/console/teams", "/console/audit")
+
+
+def add_account(services: Services, email: str, role: str) -> None:
+    with services.session_factory.begin() as session:
+        organisers.add(session=session, email=email, password=PASSWORD, role=role, actor="cli")
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="_csrf" value="([^"]+)"', html)
+    assert found, "no CSRF field on the page"
+    return found.group(1)
+
+
+def sign_in(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
+    form = client.get("/console/login")
+    data = {"_csrf": csrf_of(form.text), "email": email, "password": password, "next": "/console"}
+    return client.post("/console/login", data=data)
+
+
+def test_no_page_without_a_session(web_client: httpx.Client) -> None:
+    for path in PAGES:
+        response = web_client.get(path)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/console/login?next=")
+    assert web_client.post("/console/logout").status_code == 303  # no session: to the login
+
+
+def test_sign_in_pages_and_audit(web_client: httpx.Client, web_services: Services) -> None:
+    add_account(web_services, "ops@aigo.org", "editor")
+    assert sign_in(web_client, "ops@aigo.org", "wrong password").status_code == 401
+    response = sign_in(web_client, "OPS@aigo.org")
+    assert response.status_code == 303 and response.headers["location"] == "/console"
+    for path in PAGES:
+        page = web_client.get(path)
+        assert page.status_code == 200, path
+        assert "ops@aigo.org" in page.text
+    audit = web_client.get("/console/audit?lang=en").text
+    assert "account.add" in audit and "cli" in audit
+    logout = web_client.post("/console/logout", data={"_csrf": csrf_of(audit)})
+    assert logout.status_code == 303
+    assert web_client.get("/console").status_code == 303
+
+
+def test_login_without_csrf_and_throttling(
+    web_client: httpx.Client, web_services: Services
+) -> None:
+    add_account(web_services, "ops@aigo.org", "editor")
+    forged = web_client.post(
+        "/console/login", data={"email": "ops@aigo.org", "password": PASSWORD}
+    )
+    assert forged.status_code == 403
+    for _ in range(organisers.MAX_FAILURES):
+        assert sign_in(web_client, "ops@aigo.org", "nope nope nope").status_code == 401
+    throttled = sign_in(web_client, "ops@aigo.org")
+    assert throttled.status_code == 429 and "15" in throttled.text
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_viewers_cannot_change_anything(web_client: httpx.Client, web_services: Services) -> None:
+    add_account(web_services, "viewer@aigo.org", "viewer")
+    sign_in(web_client, "viewer@aigo.org")
+    page = web_client.get("/console/audit")
+    refused = web_client.post("/console/audit", data={"_csrf": csrf_of(page.text)})
+    assert refused.status_code in (403, 405)

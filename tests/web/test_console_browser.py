@@ -1,0 +1,125 @@
+"""The console in headless Chromium at laptop size: sign in, the overview, a challenge list and
+the teach-the-bot inbox (three missed questions labelled, a retrain, the bot then understands
+them). Screenshots of each page go to ``docs/console/`` (shown in the README)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from bot import organisers
+from bot.app import create_app
+from bot.config import Settings
+from bot.services import Services, build_services
+from bot.teach import retrain
+from tests.fakes.server import ThreadedServer, free_port
+from tests.web.conftest import make_settings
+
+PASSWORD = "correct horse battery"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "console"
+LAPTOP = {"width": 1280, "height": 860}
+MISSED = ("老師可以當指導嗎", "可以找教授當顧問嗎", "指導教授可以掛名嗎")
+
+
+class Console:
+    """A live console on its own SQLite database and model file (retrains never touch others)."""
+
+    def __init__(self, settings: Settings, services: Services) -> None:
+        self.settings, self.services = settings, services
+        self.server = ThreadedServer(create_app(settings, services), free_port(), lifespan="on")
+        self.url = self.server.start().url
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory: pytest.TempPathFactory, web_nlu_model: Path) -> Iterator[Console]:
+    data_dir = tmp_path_factory.mktemp("console")
+    model = data_dir / "nlu-model.json.gz"
+    shutil.copy(web_nlu_model, model)
+    settings = make_settings(f"sqlite:///{data_dir / 'aigo.db'}", data_dir, model)
+    services = build_services(settings)
+    training = retrain.copy_data(data_dir / "nlu-data")
+    retrain._jobs[model.resolve()] = retrain.Retrainer(model, settings.nlu_threshold, training)
+    with services.session_factory.begin() as session:
+        organisers.add(session=session, email="ops@aigo.org", password=PASSWORD, role="editor",
+                       actor="cli")  # fmt: skip
+    live = Console(settings, services)
+    try:
+        yield live
+    finally:
+        live.server.stop()
+        services.close()
+
+
+@pytest.fixture
+def laptop(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport=LAPTOP, locale="zh-TW")
+    context.set_default_timeout(30_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _say(console: Console, sender: str, *texts: str) -> list[str]:
+    """Talk to the bot over REST; the intents the model gave each message."""
+    intents = []
+    with httpx.Client(base_url=console.url, timeout=60) as client:
+        for text in texts:
+            reply = client.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+            assert reply.status_code == 200
+            intents.append(console.services.nlu.parse(text)["intent"]["name"])
+    return intents
+
+
+def _sign_in(page: Any, console: Console, path: str = "/console") -> None:
+    page.goto(console.url + path)
+    page.get_by_label("電子郵件").fill("ops@aigo.org")
+    page.get_by_label("密碼").fill(PASSWORD)
+    page.get_by_role("button", name="登入").click()
+    page.wait_for_url(f"**{path}")
+
+
+def _shot(page: Any, name: str) -> None:
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)
+
+
+def test_sign_in_and_overview(console: Console, laptop: Any) -> None:
+    _say(console, "visitor", "你好", "構想什麼時候截止", "我要報名", "取消")
+    laptop.goto(console.url + "/console/teams")
+    assert "/console/login" in laptop.url  # no page without a session
+    _sign_in(laptop, console, "/console/teams")
+    laptop.get_by_role("link", name="總覽").click()
+    assert laptop.locator("svg[role=img]").count() >= 2
+    assert "ask_schedule" in laptop.locator("section.chart").nth(2).inner_html()
+    assert laptop.evaluate("() => document.documentElement.scrollWidth") <= LAPTOP["width"]
+    _shot(laptop, "overview")
+
+
+def test_label_three_missed_questions_then_retrain(console: Console, laptop: Any) -> None:
+    before = _say(console, "learner", *MISSED)
+    assert "ask_team_rules" not in before
+    _sign_in(laptop, console, "/console/teach")
+    _shot(laptop, "teach")
+    for text in MISSED:
+        group = laptop.locator("section.inbox-group", has_text=text).first
+        group.get_by_label("意圖").select_option("ask_team_rules")
+        group.get_by_role("button", name="標註").click()
+        laptop.wait_for_url("**notice=labelled")
+    laptop.get_by_role("button", name="立即重新訓練").click()
+    laptop.locator('[data-step="done"]').wait_for(timeout=240_000)
+    status = laptop.locator('[data-step="done"]').inner_text()
+    assert "F1" in status
+    laptop.wait_for_timeout(1_100)  # the workers look for a new model file every second
+    after = [console.services.nlu.parse(text)["intent"]["name"] for text in MISSED]
+    assert after == ["ask_team_rules"] * 3
+    assert console.services.nlu.last_swap_seconds is not None  # type: ignore[attr-defined]
+    laptop.get_by_role("link", name="操作紀錄").click()
+    assert laptop.locator("code", has_text="nlu.retrain").count() == 1
+    assert laptop.locator("code", has_text="nlu.label").count() == 3
+    _shot(laptop, "audit")
