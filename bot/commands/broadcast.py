@@ -46,7 +46,7 @@ def _parse_at(raw: str | None) -> datetime | None:
     return value if value.tzinfo is not None else value.replace(tzinfo=TZ)
 
 
-async def _quota(settings: Settings) -> tuple[int | None, int] | None:
+async def line_quota(settings: Settings) -> tuple[int | None, int] | None:
     """``(monthly limit or None when unlimited, used this month)``; None when LINE is off."""
     from bot.reminders.runtime import senders_for
 
@@ -104,7 +104,7 @@ def _dry_run(settings: Settings, found: Any, text: str) -> int:
     print(f"dry run: {found.total} recipient(s); nothing is sent")
     for channel, count in found.per_channel.items() or {"-": 0}.items():
         print(f"  {channel:<9} {count}")
-    quota = asyncio.run(_quota(settings))
+    quota = asyncio.run(line_quota(settings))
     if quota is None:
         print("LINE is not configured: no LINE quota is used")
         return 0

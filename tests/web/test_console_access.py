@@ -60,9 +60,7 @@ def test_login_without_csrf_and_throttling(
     web_client: httpx.Client, web_services: Services
 ) -> None:
     add_account(web_services, "ops@aigo.org", "editor")
-    forged = web_client.post(
-        "/console/login", data={"email": "ops@aigo.org", "password": PASSWORD}
-    )
+    forged = web_client.post("/console/login", data={"email": "ops@aigo.org", "password": PASSWORD})
     assert forged.status_code == 403
     for _ in range(organisers.MAX_FAILURES):
         assert sign_in(web_client, "ops@aigo.org", "nope nope nope").status_code == 401

@@ -14,9 +14,11 @@ import pytest
 
 from bot import organisers
 from bot.app import create_app
-from bot.config import Settings
+from bot.config import Secret, Settings
 from bot.services import Services, build_services
 from bot.teach import retrain
+from db.users import get_or_create_user
+from tests.fakes.line import FakeLine
 from tests.fakes.server import ThreadedServer, free_port
 from tests.web.conftest import make_settings
 
@@ -36,11 +38,19 @@ class Console:
 
 
 @pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory, web_nlu_model: Path) -> Iterator[Console]:
+def console(
+    tmp_path_factory: pytest.TempPathFactory, web_nlu_model: Path,
+    _fake_line_server: tuple[FakeLine, Any],
+) -> Iterator[Console]:  # fmt: skip
     data_dir = tmp_path_factory.mktemp("console")
     model = data_dir / "nlu-model.json.gz"
     shutil.copy(web_nlu_model, model)
-    settings = make_settings(f"sqlite:///{data_dir / 'aigo.db'}", data_dir, model)
+    line = _fake_line_server[0]
+    settings = make_settings(
+        f"sqlite:///{data_dir / 'aigo.db'}", data_dir, model,
+        line_api_base_url=line.base_url, line_channel_access_token=Secret(line.token),
+        line_channel_secret=Secret("line-channel-secret-for-tests"),
+    )  # fmt: skip
     services = build_services(settings)
     training = retrain.copy_data(data_dir / "nlu-data")
     retrain._jobs[model.resolve()] = retrain.Retrainer(model, settings.nlu_threshold, training)
@@ -123,3 +133,29 @@ def test_label_three_missed_questions_then_retrain(console: Console, laptop: Any
     assert laptop.locator("code", has_text="nlu.retrain").count() == 1
     assert laptop.locator("code", has_text="nlu.label").count() == 3
     _shot(laptop, "audit")
+
+
+def test_broadcast_preview_dry_run_schedule_and_cancel(console: Console, laptop: Any) -> None:
+    with console.services.session_factory.begin() as session:
+        for channel, external in (("line", "U" + "1" * 32), ("line", "U" + "2" * 32),
+                                  ("telegram", "4242")):  # fmt: skip
+            get_or_create_user(session=session, channel=channel, external_id=external)
+    _sign_in(laptop, console, "/console/broadcasts")
+    laptop.get_by_label("訊息內容").fill("108-2 構想收件即將截止，請把握時間！")
+    laptop.get_by_label("發送時間").fill("2019-07-14T10:00")
+    laptop.get_by_role("button", name="預覽與試算").click()
+    assert "構想收件即將截止" in laptop.locator('[data-channel="line"]').inner_text()
+    assert "構想收件即將截止" in laptop.locator('[data-channel="telegram"]').inner_text()
+    dry_run = laptop.locator("#dry-run").inner_text()
+    assert "收件人 3 位" in dry_run and "line 2" in dry_run and "telegram 1" in dry_run
+    assert "LINE 訊息 2 則" in dry_run and "LINE 本月額度 200" in dry_run
+    _shot(laptop, "broadcast-preview")
+    laptop.get_by_role("button", name="排定發送").click()
+    laptop.wait_for_url("**notice=scheduled")
+    row = laptop.locator("tr", has_text="broadcast:20190714T020000Z")
+    assert "pending" in row.inner_text()
+    row.get_by_role("button", name="取消").click()
+    laptop.wait_for_url("**notice=cancelled")
+    assert "cancelled" in laptop.locator("tr", has_text="broadcast:20190714").inner_text()
+    audit = laptop.goto(console.url + "/console/audit")
+    assert audit is not None and "broadcast.cancel" in laptop.content()

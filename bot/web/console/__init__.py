@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from bot.web.console import audit, auth, challenges, overview, teach, teams
+from bot.web.console import audit, auth, broadcasts, challenges, overview, teach, teams
 
 
 def routes() -> list[BaseRoute]:
     """Every console route."""
     found: list[BaseRoute] = []
-    for module in (auth, overview, challenges, teams, teach, audit):
+    for module in (auth, overview, challenges, teams, broadcasts, teach, audit):
         found.extend(module.routes())
     return found
 
