@@ -10,6 +10,7 @@ import pytest
 
 from bot import organisers
 from bot.services import Services
+from db.organisers import audit_entries
 
 PASSWORD = "correct horse battery"
 PAGES = ("/console", "/console/challenges", "/console/teams", "/console/audit")
@@ -72,6 +73,16 @@ def test_login_without_csrf_and_throttling(
 def test_viewers_cannot_change_anything(web_client: httpx.Client, web_services: Services) -> None:
     add_account(web_services, "viewer@aigo.org", "viewer")
     sign_in(web_client, "viewer@aigo.org")
-    page = web_client.get("/console/audit")
-    refused = web_client.post("/console/audit", data={"_csrf": csrf_of(page.text)})
-    assert refused.status_code in (403, 405)
+    page = web_client.get("/console/broadcasts")
+    assert page.status_code == 200 and "/console/broadcasts/preview" not in page.text  # no form
+    csrf = csrf_of(page.text)  # the sign-out form's token
+    for path, data in (
+        ("/console/teach/retrain", {}),
+        ("/console/broadcasts/send", {"audience": "all", "text": "hi", "action": "schedule"}),
+    ):
+        refused = web_client.post(path, data={"_csrf": csrf, **data})
+        assert refused.status_code == 403 and "編輯者" in refused.text
+    no_token = web_client.post("/console/teach/retrain")
+    assert no_token.status_code == 403
+    with web_services.session_factory() as session:
+        assert [e.action for e in audit_entries(session=session)] == ["account.add"]

@@ -1,6 +1,7 @@
 """The console in headless Chromium at laptop size: sign in, the overview, a challenge list and
 the teach-the-bot inbox (three missed questions labelled, a retrain, the bot then understands
-them). Screenshots of each page go to ``docs/console/`` (shown in the README)."""
+them), and a broadcast previewed, dry-run, scheduled and cancelled. Screenshots go to
+``var/screenshots/console-*.png``."""
 
 from __future__ import annotations
 
@@ -20,10 +21,9 @@ from bot.teach import retrain
 from db.users import get_or_create_user
 from tests.fakes.line import FakeLine
 from tests.fakes.server import ThreadedServer, free_port
-from tests.web.conftest import make_settings
+from tests.web.conftest import ARTEFACTS, make_settings
 
 PASSWORD = "correct horse battery"
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "console"
 LAPTOP = {"width": 1280, "height": 860}
 MISSED = ("老師可以當指導嗎", "可以找教授當顧問嗎", "指導教授可以掛名嗎")
 
@@ -95,8 +95,9 @@ def _sign_in(page: Any, console: Console, path: str = "/console") -> None:
 
 
 def _shot(page: Any, name: str) -> None:
-    DOCS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / f"{name}.png"), full_page=False)
+    """A screenshot under ``var/screenshots/`` (the README's copies live in ``docs/console/``)."""
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"console-{name}.png"), full_page=False)
 
 
 def test_sign_in_and_overview(console: Console, laptop: Any) -> None:
