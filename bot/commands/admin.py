@@ -26,7 +26,9 @@ def register(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="admin_command", metavar="SUBCOMMAND", required=True)
     add = sub.add_parser("add", help="create an account, or change its password and role")
     add.add_argument("email")
-    add.add_argument("--role", choices=ORGANISER_ROLES, required=True)
+    add.add_argument(
+        "--role", choices=ORGANISER_ROLES, required=True, help="viewer reads; editor also changes"
+    )
     add.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     add.set_defaults(handler=run_add)
     listing = sub.add_parser("list", help="print the accounts")
@@ -77,7 +79,7 @@ def run_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
     """Print the accounts as a table."""
-    from bot.commands._export import table
+    from bot.commands._table import table
     from db.organisers import accounts
 
     engine, sessions = _open(settings)
