@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,19 +33,38 @@ def _window(since: datetime, until: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(ConversationEvent.created_at >= since, ConversationEvent.created_at < until)
 
 
+def _day(session: Session, tz: tzinfo, at: datetime) -> sa.ColumnElement[str]:
+    """The calendar day of ``created_at`` in ``tz`` as ``YYYY-MM-DD`` text (fixed offset)."""
+    offset = tz.utcoffset(at) or timedelta()
+    hours = int(offset.total_seconds() // 3600)
+    column = ConversationEvent.created_at
+    if session.get_bind().dialect.name == "postgresql":
+        shifted = column + sa.text(f"interval '{hours} hours'")
+        return sa.func.to_char(sa.func.timezone("UTC", shifted), "YYYY-MM-DD")
+    return sa.func.date(column, f"{hours:+d} hours")
+
+
+def _channel(session: Session) -> sa.ColumnElement[str]:
+    key = ConversationEvent.sender_key
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.func.split_part(key, ":", 1)
+    return sa.func.substr(key, 1, sa.func.instr(key, ":") - 1)
+
+
 def conversations_per_day(
     *, session: Session, since: datetime, until: datetime, tz: tzinfo
 ) -> dict[date, Counter[str]]:
-    """Per day: how many senders wrote at least one message, per channel."""
+    """Per day: how many senders wrote at least one message, per channel (counted in SQL)."""
+    day, channel = _day(session, tz, until), _channel(session)
     query = (
-        sa.select(ConversationEvent.sender_key, ConversationEvent.created_at)
+        sa.select(day, channel, sa.func.count(sa.distinct(ConversationEvent.sender_key)))
         .where(_window(since, until), _KIND == "user")
-        .order_by(ConversationEvent.id)
+        .group_by(day, channel)
     )
-    seen: dict[date, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for sender, at in session.execute(query):
-        seen[at.astimezone(tz).date()][sender.split(":", 1)[0]].add(sender)
-    return {day: Counter({ch: len(s) for ch, s in chans.items()}) for day, chans in seen.items()}
+    found: dict[date, Counter[str]] = defaultdict(Counter)
+    for when, name, count in session.execute(query):
+        found[date.fromisoformat(str(when))][str(name)] = int(count)
+    return dict(found)
 
 
 def new_users_per_day(

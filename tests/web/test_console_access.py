@@ -86,3 +86,20 @@ def test_viewers_cannot_change_anything(web_client: httpx.Client, web_services: 
     assert no_token.status_code == 403
     with web_services.session_factory() as session:
         assert [e.action for e in audit_entries(session=session)] == ["account.add"]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_downloads_through_the_shared_export(
+    web_client: httpx.Client, web_services: Services
+) -> None:
+    assert web_client.get("/console/download/teams.csv").status_code == 303  # no session
+    add_account(web_services, "viewer@aigo.org", "viewer")
+    sign_in(web_client, "viewer@aigo.org")
+    page = web_client.get("/console/challenges?status=submitted")
+    assert "/console/download/challenges.csv?status=submitted" in page.text
+    csv = web_client.get("/console/download/challenges.csv?status=submitted")
+    assert csv.status_code == 200 and csv.content.startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    assert b"\r\n" in csv.content and "attachment" in csv.headers["content-disposition"]
+    xlsx = web_client.get("/console/download/teams.xlsx?lang=en")
+    assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+    assert web_client.get("/console/download/passwords.csv").status_code == 404

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute
 
-from bot.web.console import audit, auth, broadcasts, challenges, overview, teach, teams
+from bot.web.console import (
+    audit,
+    auth,
+    broadcasts,
+    challenges,
+    downloads,
+    overview,
+    teach,
+    teams,
+)
 
 
 def routes() -> list[BaseRoute]:
     """Every console route."""
     found: list[BaseRoute] = []
-    for module in (auth, overview, challenges, teams, broadcasts, teach, audit):
+    for module in (auth, overview, challenges, teams, broadcasts, teach, audit, downloads):
         found.extend(module.routes())
     return found
 

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.web.console import downloads
 from bot.web.console._guard import in_session, organiser_page
 from bot.web.console._lists import PAGE_SIZE, filters, pager
 from bot.web.console._render import message, notice, page
@@ -49,6 +50,7 @@ async def challenge_list(request: Request) -> Response:
         chosen=chosen,
         choices=found["choices"],
         statuses=CHALLENGE_STATUSES,
+        downloads=downloads.links("challenges", request, ("status", "organisation")),
     )
 
 

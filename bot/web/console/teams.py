@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.web.console import downloads
 from bot.web.console._guard import in_session, organiser_page
 from bot.web.console._lists import PAGE_SIZE, filters, pager
 from bot.web.console._render import page
@@ -23,7 +24,12 @@ async def team_list(request: Request) -> Response:
         lambda session: team_page(session=session, text=text, limit=PAGE_SIZE + 1, offset=offset),
     )
     return page(
-        request, "teams.html", teams=teams[:PAGE_SIZE], pager=pager(request, len(teams)), text=text
+        request,
+        "teams.html",
+        teams=teams[:PAGE_SIZE],
+        pager=pager(request, len(teams)),
+        text=text,
+        downloads=downloads.links("teams", request),
     )
 
 
