@@ -3,8 +3,9 @@
 Subscribing reads the ``round`` entities (none: every round), the kinds named in the message
 (截止/deadline → deadlines, 活動/說明會/event → events, 個人/nudge → personal nudges; none named:
 all three), quiet hours (on unless the message asks for any hour: 全天/不限時段/any time) and the
-reply language. It replaces any earlier subscription. Unsubscribing opts the user out and cancels
-their pending deliveries at once. :func:`status_line` is the one-line summary ``my_status`` shows.
+reply language. It replaces any earlier subscription. Unsubscribing asks 是/否 first
+(:mod:`actions.confirm`), then opts the user out and cancels their pending deliveries at once.
+:func:`status_line` is the one-line summary ``my_status`` shows.
 Replies come from ``reminder_texts.yml``; the database work joins the turn's transaction.
 """
 
@@ -21,6 +22,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+from actions.confirm import Ask, ConfirmedAction, Request
 from actions.context import turn_now, turn_session
 from db.subscriptions import REMINDER_KINDS, SubscriptionView, get_subscription
 from db.subscriptions import subscribe as subscribe_user
@@ -113,25 +115,29 @@ class ActionSubscribeReminders(Action):
         return []
 
 
-class ActionUnsubscribeReminders(Action):
-    """Opt the user out of every reminder and cancel what is still waiting to be sent."""
+class ActionUnsubscribeReminders(ConfirmedAction):
+    """Opt the user out of every reminder and cancel what is still waiting to be sent, once the
+    user confirmed (:mod:`actions.confirm`); someone not subscribed is told so and nothing asked."""
+
+    intent = "unsubscribe_reminders"
 
     def name(self) -> str:
         """The action name used in ``bot/rules.yml``."""
         return "action_unsubscribe_reminders"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        """Unsubscribe (idempotent) and confirm."""
-        lang = _lang(tracker)
-        with turn_session() as session:
-            user = get_or_create_user_for_sender(session=session, sender_key=tracker.sender_id)
-            before = get_subscription(session=session, user_id=user.id)
-            skipped = unsubscribe_user(session=session, user_id=user.id, now=turn_now(tracker))
+    def prepare(self, req: Request) -> Ask | None:
+        """Ask only a subscribed user."""
+        user = get_or_create_user_for_sender(session=req.session, sender_key=req.sender)
+        before = get_subscription(session=req.session, user_id=user.id)
         if before is None or not before.active:
-            dispatcher.utter_message(text=_say(lang, "not_subscribed"))
-            return []
-        pending = _say(lang, "pending_skipped", count=skipped) if skipped else ""
-        dispatcher.utter_message(text=_say(lang, "unsubscribed", pending=pending))
+            req.dispatcher.utter_message(text=_say(req.lang, "not_subscribed"))
+            return None
+        return Ask(_say(req.lang, "confirm_unsubscribe"), {})
+
+    def perform(self, req: Request, args: dict[str, str]) -> list[EventType]:
+        """Unsubscribe and confirm."""
+        user = get_or_create_user_for_sender(session=req.session, sender_key=req.sender)
+        skipped = unsubscribe_user(session=req.session, user_id=user.id, now=req.now)
+        pending = _say(req.lang, "pending_skipped", count=skipped) if skipped else ""
+        req.dispatcher.utter_message(text=_say(req.lang, "unsubscribed", pending=pending))
         return []

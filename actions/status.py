@@ -8,7 +8,7 @@ organisation; leaders get buttons whose payloads are ``/my_status{"team_action":
 team_action        effect
 =================  ====================================================================
 members            list the members
-remove             list members as buttons; with ``member`` (a user id): remove them
+remove             ``action_remove_member`` (asks 是/否 unless the button was issued)
 invite / revoke    issue a fresh code (old ones revoked) / revoke the live code
 apply              with ``challenge_ref``: apply now; else ``apply_challenge_form`` asks
 =================  ====================================================================
@@ -50,12 +50,13 @@ def _entity(tracker: Tracker, name: str) -> str | None:
 
 
 def _leader_buttons(lang: str) -> list[dict[str, str]]:
-    actions = ("members", "apply", "remove", "invite", "revoke")
-    keys = ("button_members", "button_apply", "button_remove", "button_new_invite", "button_revoke")
-    return [
+    actions = ("members", "apply", "invite", "revoke")
+    keys = ("button_members", "button_apply", "button_new_invite", "button_revoke")
+    buttons = [
         {"title": say(lang, key), "payload": _payload(team_action=action)}
         for action, key in zip(actions, keys, strict=True)
     ]
+    return [*buttons, {"title": say(lang, "button_remove"), "payload": "/remove_member"}]
 
 
 def _team_block(session: Session, membership: Membership, lang: str, now: Any) -> list[str]:
@@ -136,6 +137,8 @@ class ActionMyStatus(Action):
             if membership.role != "leader":
                 dispatcher.utter_message(text=say(lang, "leader_only"))
                 return []
+            if action == "remove":  # confirmed by actions/team/lifecycle.py
+                return [FollowupAction("action_remove_member")]
             if action == "apply":
                 if reference:
                     text = apply_reference(session, membership, reference, lang, now)
@@ -191,41 +194,7 @@ class ActionMyStatus(Action):
         elif action == "revoke":
             invites.revoke_invites(session=session, team_id=team.id, now=now)
             dispatcher.utter_message(text=say(lang, "invites_revoked"))
-        elif action == "remove":
-            self._remove(dispatcher, session, team.id, _entity(tracker, "member"), lang)
         return []
-
-    def _remove(
-        self,
-        dispatcher: CollectingDispatcher,
-        session: Session,
-        team_id: int,
-        member: str | None,
-        lang: str,
-    ) -> None:
-        others = [m for m in repo.members(session=session, team_id=team_id) if m.role != "leader"]
-        if member is None:
-            if not others:
-                dispatcher.utter_message(text=say(lang, "no_member_to_remove"))
-                return
-            buttons = [
-                {
-                    "title": tl.display_name(m, lang),
-                    "payload": _payload(team_action="remove", member=str(m.user_id)),
-                }
-                for m in others
-            ]
-            dispatcher.utter_message(text=say(lang, "pick_member"), buttons=buttons)
-            return
-        target = next((m for m in others if str(m.user_id) == member), None)
-        if target is None or not repo.remove_member(
-            session=session, team_id=team_id, user_id=target.user_id
-        ):
-            dispatcher.utter_message(text=say(lang, "member_not_found"))
-            return
-        dispatcher.utter_message(
-            text=say(lang, "member_removed", name=tl.display_name(target, lang))
-        )
 
 
 class ValidateApplyChallengeForm(FormValidationAction):

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions.confirm import PENDING_SLOT
 from actions.context import bind_session
 from bot import logs
 from bot.clock import Clock
@@ -174,6 +175,7 @@ class Engine:
             parse = parse_payload(text) or self.nlu.parse(text, now)
             self._user_event(state, message, parse, now)
             switched = self._set_language(state, parse, text)
+            waiting = state.slots.get(PENDING_SLOT)
             turn = Turn(self.domain, self.rules, self.runner, state)
             if switched and turn.intent in _SWITCH_ONLY_INTENTS:
                 await self.runner.run("action_switch_language", state, turn.out)
@@ -184,6 +186,8 @@ class Engine:
                 if switched:
                     await self.runner.run("action_switch_language", state, prefix)
                 replies = prefix + await turn.handle()
+            if waiting is not None and state.slots.get(PENDING_SLOT) == waiting:
+                state.set_slot(PENDING_SLOT, None, self.domain)  # a confirmation lasts one turn
             stamp = now.timestamp()
             for event in state.new_events:
                 event["timestamp"] = stamp

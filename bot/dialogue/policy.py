@@ -12,6 +12,8 @@ in_form    fills_slot    validate (``validate_<form>``), ask the next slot, or s
 in_form    rule          interruption: run the rule (answer, cancel …), then re-ask the same slot
 in_form    no_rule       say it was not understood (``utter_form_retry``) and re-ask the slot
 in_form    claimed       the form's validator took the message (see below): go on with the form
+any        unclear       a state-changing intent guessed below the clear confidence: ask which
+                         reading was meant (``action_clarify_intent``), change nothing
 =========  ============  ==================================================================
 
 "fills_slot" means the message filled the form's requested slot through a slot mapping (form
@@ -34,6 +36,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any
 
+from actions.confirm import needs_clarifying
 from bot.dialogue.domain import REQUESTED_SLOT, Domain
 from bot.dialogue.rules import Rule, RuleSet
 from bot.dialogue.runner import ActionRunner
@@ -60,6 +63,7 @@ class Input(StrEnum):
     RULE = "rule"
     NO_RULE = "no_rule"
     CLAIMED = "claimed"
+    UNCLEAR = "unclear"
 
 
 Step = Callable[["Turn"], Awaitable[None]]
@@ -108,6 +112,8 @@ class Turn:
         phase, kind = self.classify()
         if phase is Phase.IN_FORM and kind is not Input.FILLS_SLOT and await self.offer_to_form():
             kind = Input.CLAIMED
+        if kind is Input.RULE and needs_clarifying(self.state.latest_message):
+            kind = Input.UNCLEAR
         await TRANSITIONS[(phase, kind)](self)
         return self.out
 
@@ -147,6 +153,11 @@ class Turn:
     async def interrupt(self) -> None:
         """A question (or cancel …) in the middle of a form; the form re-asks afterwards."""
         await self.run_rule()
+        await self.resume_form()
+
+    async def clarify(self) -> None:
+        """A guessed state-changing intent: ask what was meant; a form re-asks afterwards."""
+        await self.run_actions(["action_clarify_intent"])
         await self.resume_form()
 
     async def form_retry(self) -> None:
@@ -276,4 +287,6 @@ TRANSITIONS: dict[tuple[Phase, Input], Step] = {
     (Phase.IN_FORM, Input.RULE): Turn.interrupt,
     (Phase.IN_FORM, Input.NO_RULE): Turn.form_retry,
     (Phase.IN_FORM, Input.CLAIMED): Turn.form_claimed,
+    (Phase.IDLE, Input.UNCLEAR): Turn.clarify,
+    (Phase.IN_FORM, Input.UNCLEAR): Turn.clarify,
 }

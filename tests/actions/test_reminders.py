@@ -30,7 +30,8 @@ async def test_subscribe_then_unsubscribe(services: Services) -> None:
                            payload={"text": "x"}, next_attempt_at=NOW)  # fmt: skip
         session.add(pending)
         session.commit()
-    replies = text(await rest(services, "alice", "/unsubscribe_reminders"))
+    assert "確定要取消所有提醒嗎" in text(await rest(services, "alice", "/unsubscribe_reminders"))
+    replies = text(await rest(services, "alice", "是"))
     assert "已取消所有提醒" in replies and "1 則待送提醒已取消" in replies
     with services.session_factory() as session:
         view = get_subscription(session=session, user_id=user.id)

@@ -45,7 +45,12 @@ async def test_join_by_code_then_leader_manages_and_applies(services: Services) 
     # remove the member (buttons list them by user id), then revoke and reissue the code
     removing = await rest(services, "lead", '/my_status{"team_action": "remove"}')
     [payload] = payloads(removing)
-    assert "已將 陳醫師 移出團隊" in text(await rest(services, "lead", payload))
+    asking = await rest(services, "lead", payload)  # a pick button: asks 是/否 first
+    assert "確定要將 陳醫師 移出「醫療AI隊」嗎" in text(asking)
+    issued, deny = payloads(asking)
+    assert deny == "/deny" and '"issued"' in issued
+    assert "只有隊長" in text(await rest(services, "mate", issued))  # issued to the leader only
+    assert "已將 陳醫師 移出「醫療AI隊」" in text(await rest(services, "lead", issued))
     assert "撤銷邀請碼" in text(await rest(services, "lead", '/my_status{"team_action": "revoke"}'))
     await rest(services, "other", "加入團隊")
     assert "已被隊長撤銷" in text(await rest(services, "other", code))

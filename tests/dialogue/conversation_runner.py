@@ -14,6 +14,10 @@ File format::
               buttons: [/ask_schedule]  # payloads that must appear among the buttons
               replies: 1               # exact number of reply messages
           - restart: true              # new service over the same database (process restart)
+          - user: 我有邀請碼 ${code}      # ${name}: a value captured by an earlier turn
+            sender: bob                # optional: this turn comes from another sender
+            expect:
+              capture: {code: '([A-Z2-9]{4}-[A-Z2-9]{4})'}   # group 1 (else the match) → ${code}
 
 Each turn is POSTed to ``/webhooks/rest/webhook`` of a real app; failures name the file,
 conversation and turn.
@@ -56,6 +60,23 @@ def load_conversations(directory: Path = CONVERSATIONS_DIR) -> list[Conversation
             sender = str(item.get("sender") or re.sub(r"\W+", "-", name))
             found.append(Conversation(path.name, name, sender, list(item["turns"])))
     return found
+
+
+_VARIABLE = re.compile(r"\$\{(\w+)\}")
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """``text`` with each ``${name}`` replaced by its captured value (unknown names fail)."""
+    return _VARIABLE.sub(lambda m: values[m.group(1)], text)
+
+
+def capture(turn: dict[str, Any], replies: list[dict[str, Any]], values: dict[str, str]) -> None:
+    """Store the turn's ``expect.capture`` patterns (group 1, else the match) into ``values``."""
+    text = "\n".join(str(r.get("text", "")) for r in replies)
+    for name, pattern in ((turn.get("expect") or {}).get("capture") or {}).items():
+        found = re.search(str(pattern), text)
+        assert found, f"user {turn.get('user')!r} got {text!r}; nothing to capture as {name}"
+        values[str(name)] = found.group(1) if found.re.groups else found.group(0)
 
 
 def check_turn(turn: dict[str, Any], replies: list[dict[str, Any]], where: str) -> None:

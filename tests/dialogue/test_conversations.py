@@ -8,7 +8,13 @@ import pytest
 from bot.app import create_app
 from bot.config import Settings
 from bot.services import build_services
-from tests.dialogue.conversation_runner import Conversation, check_turn, load_conversations
+from tests.dialogue.conversation_runner import (
+    Conversation,
+    capture,
+    check_turn,
+    fill,
+    load_conversations,
+)
 
 CONVERSATIONS = load_conversations()
 
@@ -16,6 +22,7 @@ CONVERSATIONS = load_conversations()
 @pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c.id for c in CONVERSATIONS])
 async def test_conversation(conversation: Conversation, settings: Settings) -> None:
     services = build_services(settings)
+    values: dict[str, str] = {}
     try:
         for index, turn in enumerate(conversation.turns, 1):
             where = f"{conversation.id} turn {index}"
@@ -25,15 +32,17 @@ async def test_conversation(conversation: Conversation, settings: Settings) -> N
                 continue
             app = create_app(settings, services)
             transport = httpx.ASGITransport(app=app)
+            sender = str(turn.get("sender") or conversation.sender)
             async with httpx.AsyncClient(transport=transport, base_url="http://aigo") as client:
                 response = await client.post(
                     "/webhooks/rest/webhook",
-                    json={"sender": conversation.sender, "message": turn["user"]},
+                    json={"sender": sender, "message": fill(str(turn["user"]), values)},
                 )
             assert response.status_code == 200, f"{where}: HTTP {response.status_code}"
             replies = response.json()
-            assert all(r["recipient_id"] == conversation.sender for r in replies), where
+            assert all(r["recipient_id"] == sender for r in replies), where
             check_turn(turn, replies, where)
+            capture(turn, replies, values)
     finally:
         services.close()
 

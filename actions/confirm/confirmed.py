@@ -1,0 +1,160 @@
+"""Confirmation before anything destructive (removes, cancels, withdraws, leaves, unsubscribes).
+
+A destructive action subclasses :class:`ConfirmedAction` and implements two methods:
+
+- ``prepare(req) -> Ask | None``: check the request (who asks, what exists) and resolve its
+  arguments. Return :class:`Ask` (the question and the resolved ``args``) when the action can go
+  ahead, or utter a refusal / a picker on ``req.dispatcher`` and return None.
+- ``perform(req, args) -> list[EventType]``: do it (through ``db`` functions in ``req.session``)
+  and utter the outcome.
+
+``run`` performs only when the request is confirmed: the message is a button payload the bot
+issued to this sender for this exact action and arguments (:mod:`db.issued`), or an ``affirm``
+(「是」「確定」"yes", or the 是 button) right after the bot asked. Otherwise it asks — the question
+with a 是 button (an issued payload) and a 否 button (``/deny``) — and keeps the request in the
+``pending_action`` slot for one turn (the engine drops it after any other message).
+:class:`ActionResolvePending` handles that ``affirm`` / ``deny``.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
+
+from actions._forms import lang_of
+from actions.confirm._texts import say
+from actions.context import turn_now, turn_session
+from db import issued
+
+PENDING_SLOT = "pending_action"
+ISSUED_ENTITY = "issued"
+
+
+@dataclass
+class Request:
+    """One request of a confirmed action, as ``prepare`` and ``perform`` see it."""
+
+    session: Session
+    tracker: Tracker
+    dispatcher: CollectingDispatcher
+    lang: str
+    now: datetime
+    args: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The text of the message being handled."""
+        return str((self.tracker.latest_message or {}).get("text") or "")
+
+    @property
+    def sender(self) -> str:
+        """The sender key (``<channel>:<external id>``)."""
+        return str(self.tracker.sender_id)
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The action may go ahead once confirmed: the question and the resolved arguments."""
+
+    question: str
+    args: dict[str, str]
+
+
+def pending(tracker: Tracker) -> dict[str, Any] | None:
+    """The request waiting for 是/否 (``{"action", "intent", "args", "token"}``), or None."""
+    value = tracker.get_slot(PENDING_SLOT)
+    return value if isinstance(value, dict) and "action" in value else None
+
+
+def _entities(tracker: Tracker, names: Iterable[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        name = str(entity.get("entity"))
+        if name in names and name not in found and entity.get("value") is not None:
+            found[name] = str(entity["value"])
+    return found
+
+
+def button(
+    req: Request, intent: str, args: dict[str, str], title: str, *, confirmed: bool = False
+) -> dict[str, str]:
+    """A button asking for ``intent`` with ``args``; ``confirmed`` issues it as pre-confirmed (the
+    action then runs without asking again), else pressing it asks first."""
+    body = dict(args)
+    if confirmed:
+        body[ISSUED_ENTITY] = issued.issue(
+            session=req.session, sender_key=req.sender, intent=intent, args=args, now=req.now
+        )
+    suffix = json.dumps(body, ensure_ascii=False, sort_keys=True) if body else ""
+    return {"title": title, "payload": f"/{intent}{suffix}"}
+
+
+class ConfirmedAction(Action, ABC):
+    """Base of the destructive actions (see the module docstring)."""
+
+    intent: str = ""
+    arg_names: tuple[str, ...] = ()
+
+    @abstractmethod
+    def prepare(self, req: Request) -> Ask | None:
+        """Check and resolve the request; None when a reply was uttered instead."""
+
+    @abstractmethod
+    def perform(self, req: Request, args: dict[str, str]) -> list[EventType]:
+        """Carry the action out and utter the outcome."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Ask, or perform when confirmed; ``pending_action`` is set only while asking."""
+        waiting = pending(tracker)
+        intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
+        affirmed = intent == "affirm" and waiting is not None and waiting["action"] == self.name()
+        args = dict(waiting["args"]) if affirmed and waiting else _entities(tracker, self.arg_names)
+        token = _entities(tracker, (ISSUED_ENTITY,)).get(ISSUED_ENTITY)
+        with turn_session() as session:
+            req = Request(session, tracker, dispatcher, lang_of(tracker), turn_now(tracker), args)
+            plan = self.prepare(req)
+            if plan is None:
+                return [SlotSet(PENDING_SLOT, None)]
+            if affirmed or (token and self._issued(req, token, plan.args)):
+                return [SlotSet(PENDING_SLOT, None), *self.perform(req, plan.args)]
+            yes = button(req, self.intent, plan.args, say(req.lang, "button_yes"), confirmed=True)
+            no = {"title": say(req.lang, "button_no"), "payload": "/deny"}
+            dispatcher.utter_message(text=plan.question, buttons=[yes, no])
+        request = {"action": self.name(), "intent": self.intent, "args": plan.args}
+        return [SlotSet(PENDING_SLOT, {**request, "token": yes["payload"]})]
+
+    def _issued(self, req: Request, token: str, args: dict[str, str]) -> bool:
+        return issued.matches(
+            session=req.session, token=token, sender_key=req.sender, intent=self.intent, args=args
+        )
+
+
+class ActionResolvePending(Action):
+    """「是」/「否」 right after a confirmation question: go ahead, or say nothing changed."""
+
+    def name(self) -> str:
+        """``action_resolve_pending``."""
+        return "action_resolve_pending"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """``affirm`` runs the pending action (it sees the affirm); ``deny`` drops it."""
+        waiting = pending(tracker)
+        intent = str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
+        if waiting is not None and intent == "affirm":
+            return [FollowupAction(str(waiting["action"]))]
+        dispatcher.utter_message(text=say(lang_of(tracker), "declined"))
+        return [SlotSet(PENDING_SLOT, None)]
