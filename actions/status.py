@@ -32,8 +32,11 @@ from actions.challenge.store import limit_lines
 from actions.context import turn_now, turn_session
 from actions.reminders import status_line_if_any
 from actions.team import logic as tl
+from actions.team.apply import apply_to
+from actions.team.browse import none_listed
+from actions.team.browse import say as browse_say
+from db import catalogue, invites
 from db import challenges as challenge_repo
-from db import invites
 from db import teams as repo
 from db.models import Membership
 
@@ -93,19 +96,6 @@ def _team_block(session: Session, membership: Membership, lang: str, now: Any) -
     return [*lines, *([advice] if advice else [])]
 
 
-def apply_reference(
-    session: Session, membership: Membership, reference: str, lang: str, now: Any
-) -> str:
-    """Apply the member's team to ``reference``; the reply text."""
-    challenge = challenge_repo.find_by_reference(session=session, reference=reference)
-    if challenge is None or challenge.status != "submitted":
-        return say(lang, "unknown_reference", value=reference)
-    team = membership.team
-    done = repo.apply(session=session, team_id=team.id, challenge=challenge, now=now)
-    key = "applied" if done else "already_applied"
-    return say(lang, key, team=team.name, reference=challenge.reference, title=challenge.title)
-
-
 class ActionMyStatus(Action):
     """See the module docstring."""
 
@@ -141,11 +131,11 @@ class ActionMyStatus(Action):
                 return [FollowupAction("action_remove_member")]
             if action == "apply":
                 if reference:
-                    text = apply_reference(session, membership, reference, lang, now)
+                    text = apply_to(session, membership, reference, lang, now)
                     dispatcher.utter_message(text=text)
                     return []
-                if not challenge_repo.open_challenges(session=session):
-                    dispatcher.utter_message(text=say(lang, "no_open_challenges"))
+                if not catalogue.open_challenges(session=session):
+                    dispatcher.utter_message(text=none_listed(lang, knowledge.load()))
                     return []
                 return [SlotSet("challenge_ref", None), FollowupAction("apply_challenge_form")]
             return self._leader(dispatcher, session, membership, action, tracker, lang, now)
@@ -223,8 +213,8 @@ class ValidateApplyChallengeForm(FormValidationAction):
         reference = found.group(0).upper() if found else str(value or "").strip()
         with turn_session() as session:
             challenge = challenge_repo.find_by_reference(session=session, reference=reference)
-        if challenge is None or challenge.status != "submitted":
-            d.utter_message(text=say(lang_of(t), "unknown_reference", value=reference))
+        if challenge is None or not catalogue.is_open(challenge):
+            d.utter_message(text=browse_say(lang_of(t), "not_open", value=reference))
             return {"challenge_ref": None}
         return {"challenge_ref": challenge.reference}
 
@@ -242,9 +232,9 @@ class ActionAskChallengeRef(Action):
         """One button per submitted challenge (``/my_status{"challenge_ref": …}``)."""
         lang = lang_of(tracker)
         with turn_session() as session:
-            open_ones = challenge_repo.open_challenges(session=session)
+            open_ones = catalogue.open_challenges(session=session)
         if not open_ones:
-            dispatcher.utter_message(text=say(lang, "no_open_challenges"))
+            dispatcher.utter_message(text=none_listed(lang, knowledge.load()))
             return []
         buttons = [
             {
@@ -275,6 +265,6 @@ class ActionApplyChallenge(Action):
             if membership is None or membership.role != "leader":
                 dispatcher.utter_message(text=say(lang, "leader_only"))
             else:
-                text = apply_reference(session, membership, reference, lang, turn_now(tracker))
+                text = apply_to(session, membership, reference, lang, turn_now(tracker))
                 dispatcher.utter_message(text=text)
         return [SlotSet("challenge_ref", None)]

@@ -16,6 +16,7 @@ import knowledge
 from actions._forms import lang_of, say, user_id_for
 from actions.context import turn_now, turn_session
 from actions.team import logic as tl
+from actions.team.apply import official_steps
 from actions.team.form import PROFILE, already_in_team_text
 from db import invites
 from db import teams as repo
@@ -72,7 +73,8 @@ class ActionCreateTeam(Action):
             )
         ]
         advice = tl.composition_advice(programme, members, lang)
-        dispatcher.utter_message(text="\n".join([*lines, *([advice] if advice else [])]))
+        lines += [*([advice] if advice else []), official_steps(lang)]
+        dispatcher.utter_message(text="\n".join(lines))
         return _clear("team_name")
 
 
