@@ -28,9 +28,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import knowledge
-from actions._forms import REQUESTED_SLOT, EditableForm, lang_of, say, user_id_for
+from actions._forms import REQUESTED_SLOT, EditableForm, lang_of, latest_text, say, user_id_for
 from actions.context import turn_now, turn_session
 from actions.team import logic as tl
+from actions.team import profile
 from db import invites
 from db import teams as repo
 from db.models import Team, User
@@ -157,8 +158,21 @@ class _ProfileForm(EditableForm):
     async def validate_profile_expertise(
         self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
     ) -> dict[str, Any]:
-        """``ai`` / ``domain`` / ``both`` / ``none``."""
-        return self._validate_profile("profile_expertise", value, d, t)
+        """``ai`` / ``domain`` / ``both`` / ``none``; a denied skill ("我沒有AI背景") is not one:
+        without a domain named as well, the form asks about domain expertise."""
+        text = latest_text(t)
+        denied = profile.negated_kinds(text)
+        if not denied:
+            return self._validate_profile("profile_expertise", value, d, t)
+        kept = {k for k in ("ai", "domain") if k not in denied and profile.mentions(text, k)}
+        if kept:
+            return {"profile_expertise": kept.pop()}
+        if denied == {"ai", "domain"}:
+            return {"profile_expertise": "none"}
+        if "domain" in denied:
+            return self._validate_profile("profile_expertise", value, d, t)
+        d.utter_message(text=profile.say(lang_of(t), "ask_domain_after_no_ai"))
+        return {"profile_expertise": None}
 
     async def after_validation(
         self,
@@ -189,11 +203,15 @@ class _ProfileForm(EditableForm):
                 expertise=values["profile_expertise"],
                 now=now,
             )
-        lines = [tl.verdict_text(programme, verdict, lang)]
-        if verdict.status == "eligible":
+        if profile.may_register(verdict):
+            lines = [knowledge.render_eligibility(programme, verdict, lang)]
+            if verdict.status != "eligible":
+                lines.append(profile.foreign_note(programme, lang))
             lines.append(say(lang, "verdict_ok_join" if self.join else "verdict_ok"))
             dispatcher.utter_message(text="\n".join(lines))
             return []
+        note = profile.age_date_note(programme, born, now, lang)
+        lines = [tl.verdict_text(programme, verdict, lang), *([note] if note else [])]
         dispatcher.utter_message(text="\n".join(lines))
         cleared = [SlotSet(s, None) for s in ("person_name", *PROFILE, "team_name", "invite_code")]
         return [*cleared, ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]

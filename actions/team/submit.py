@@ -16,6 +16,7 @@ import knowledge
 from actions._forms import lang_of, say, user_id_for
 from actions.context import turn_now, turn_session
 from actions.team import logic as tl
+from actions.team import profile
 from actions.team.apply import official_steps
 from actions.team.form import PROFILE, already_in_team_text
 from db import invites
@@ -28,7 +29,7 @@ def _eligible(tracker: Tracker) -> bool:
     if any(v is None for v in values):
         return False
     verdict = tl.verdict_for(knowledge.load(), values[0], values[1], values[2], turn_now(tracker))
-    return verdict.status == "eligible"
+    return profile.may_register(verdict)
 
 
 def _clear(*names: str) -> list[EventType]:
