@@ -41,26 +41,33 @@ class Outcome:
         return self.status == "done"
 
 
-def _lock_team(session: Session, team_id: int) -> Team:
-    team = session.scalar(sa.select(Team).where(Team.id == team_id).with_for_update())
-    assert team is not None
-    return team
+def _lock_team(session: Session, team_id: int) -> Team | None:
+    query = sa.select(Team).where(Team.id == team_id).with_for_update()
+    return session.scalar(query.execution_options(populate_existing=True))
+
+
+def _member(session: Session, team_id: int | None, user_id: int) -> Membership | None:
+    query = sa.select(Membership).where(Membership.user_id == user_id)
+    if team_id is not None:
+        query = query.where(Membership.team_id == team_id)
+    return session.scalar(query.execution_options(populate_existing=True))
+
+
+def _locked_membership(session: Session, user_id: int) -> Membership | None:
+    """The user's membership, read again after locking its team (so the role is current)."""
+    first = membership_of(session=session, user_id=user_id)
+    if first is None or _lock_team(session, first.team_id) is None:  # dissolved meanwhile
+        return None
+    return _member(session, first.team_id, user_id)
 
 
 def _leader_membership(session: Session, user_id: int) -> Membership | Outcome:
-    membership = membership_of(session=session, user_id=user_id)
+    membership = _locked_membership(session, user_id)
     if membership is None:
         return Outcome("not_in_team")
     if membership.role != "leader":
         return Outcome("not_leader", membership.team.name)
-    _lock_team(session, membership.team_id)
     return membership
-
-
-def _member(session: Session, team_id: int, user_id: int) -> Membership | None:
-    return session.scalar(
-        sa.select(Membership).where(Membership.team_id == team_id, Membership.user_id == user_id)
-    )
 
 
 def _others(session: Session, team_id: int, user_id: int) -> list[int]:
@@ -72,10 +79,10 @@ def _others(session: Session, team_id: int, user_id: int) -> list[int]:
 
 def leave_team(*, session: Session, user_id: int) -> Outcome:
     """The user leaves their team; a leader must hand over (or dissolve) first."""
-    membership = membership_of(session=session, user_id=user_id)
+    membership = _locked_membership(session, user_id)
     if membership is None:
         return Outcome("not_in_team")
-    team = _lock_team(session, membership.team_id)
+    team = membership.team
     if membership.role == "leader":
         alone = not _others(session, team.id, user_id)
         return Outcome("leader_alone" if alone else "leader_must_hand_over", team.name)
