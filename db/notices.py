@@ -3,7 +3,8 @@
 :func:`notify` writes one pending delivery to the user's oldest push-capable identity (LINE or
 Telegram), with payload ``{"text", "broadcast": true, "notice": kind}`` so the dispatcher sends it
 like a broadcast (no subscription needed; users who opted out or blocked the bot get none).
-Users known only over REST or the console get no row: there is nowhere to push.
+Users known only over REST or the console get no row: there is nowhere to push. A LINE row gets
+its own retry key (the dispatcher claims LINE rows by batch key; this batch has one row).
 
 Functions take a keyword-only ``session``, may flush, never commit.
 """
@@ -31,6 +32,7 @@ def notify(*, session: Session, user_id: int, text: str, kind: str, now: datetim
             channel=identity.channel,
             external_id=identity.external_id,
             payload={"text": text, "broadcast": True, "notice": kind},
+            retry_key=str(uuid.uuid4()) if identity.channel == "line" else None,
             next_attempt_at=now,
             created_at=now,
         )

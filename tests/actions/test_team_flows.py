@@ -37,7 +37,7 @@ async def test_join_by_code_then_leader_manages_and_applies(services: Services) 
     applied = text(await rest(services, "lead", f'/my_status{{"challenge_ref": "{ref}"}}'))
     assert f"已為「醫療AI隊」申請題目 {ref}" in applied
     await rest(services, "lead", '/my_status{"team_action": "apply"}')
-    assert "找不到題目編號" in text(await rest(services, "lead", "AIGO-108-0099"))
+    assert "不開放申請" in text(await rest(services, "lead", "AIGO-108-0099"))
     again = text(await rest(services, "lead", "aigo-108-0001"))
     assert "已經申請過 AIGO-108-0001" in again
     summary = text(await rest(services, "lead", "我的狀態"))
