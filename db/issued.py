@@ -5,7 +5,8 @@ only when the message is a button the bot itself issued to that sender for that 
 arguments. :func:`issue` stores ``{"sender", "intent", "args"}`` under a random token (prefixed
 :data:`TOKEN_PREFIX` so it never collides with the channels' long-payload references) and
 :func:`matches` checks a token against what the message asks. A typed ``/remove_member{…}`` carries
-no valid token, so it is confirmed like any typed request.
+no valid token, so it is confirmed like any typed request; so does a button older than
+:data:`ISSUED_TTL` (the team may have changed since it was shown).
 
 Functions take a keyword-only ``session``, may flush, never commit.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from db.models import CallbackPayload
 
 TOKEN_PREFIX = "act."
+ISSUED_TTL = timedelta(days=1)
 
 
 def _canonical(sender_key: str, intent: str, args: Mapping[str, str]) -> str:
@@ -42,10 +44,18 @@ def issue(
 
 
 def matches(
-    *, session: Session, token: str, sender_key: str, intent: str, args: Mapping[str, str]
+    *,
+    session: Session,
+    token: str,
+    sender_key: str,
+    intent: str,
+    args: Mapping[str, str],
+    now: datetime,
 ) -> bool:
-    """True when ``token`` was issued to ``sender_key`` for exactly ``intent`` with ``args``."""
-    stored = session.scalar(
-        sa.select(CallbackPayload.payload).where(CallbackPayload.token == TOKEN_PREFIX + token)
+    """True when ``token`` was issued to ``sender_key`` for exactly ``intent`` with ``args`` less
+    than :data:`ISSUED_TTL` before ``now``."""
+    row = session.scalar(
+        sa.select(CallbackPayload).where(CallbackPayload.token == TOKEN_PREFIX + token)
     )
-    return stored is not None and stored == _canonical(sender_key, intent, args)
+    fresh = row is not None and now - row.created_at <= ISSUED_TTL
+    return fresh and row is not None and row.payload == _canonical(sender_key, intent, args)

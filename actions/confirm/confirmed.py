@@ -137,7 +137,12 @@ class ConfirmedAction(Action, ABC):
 
     def _issued(self, req: Request, token: str, args: dict[str, str]) -> bool:
         return issued.matches(
-            session=req.session, token=token, sender_key=req.sender, intent=self.intent, args=args
+            session=req.session,
+            token=token,
+            sender_key=req.sender,
+            intent=self.intent,
+            args=args,
+            now=req.now,
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
@@ -76,7 +77,7 @@ def test_notices_go_to_the_push_identity_only(sessions: sessionmaker[Session]) -
         assert row.channel == "line" and row.external_id == "U1" and row.status == "pending"
 
 
-def test_issued_payloads_match_only_their_sender_intent_and_args(
+def test_issued_payloads_match_only_their_sender_intent_and_args_for_a_day(
     sessions: sessionmaker[Session],
 ) -> None:
     with sessions.begin() as session:
@@ -84,15 +85,19 @@ def test_issued_payloads_match_only_their_sender_intent_and_args(
             session=session, sender_key="line:U1", intent="remove_member", args={"member": "7"},
             now=NOW,
         )  # fmt: skip
-        ok = {"sender_key": "line:U1", "intent": "remove_member", "args": {"member": "7"}}
-        assert issued.matches(session=session, token=token, **ok)  # type: ignore[arg-type]
-        for change in (
-            {"sender_key": "line:U2"},
-            {"intent": "leave_team"},
-            {"args": {"member": "8"}},
-        ):
-            assert not issued.matches(session=session, token=token, **{**ok, **change})  # type: ignore[arg-type]
-        assert not issued.matches(session=session, token="made-up", **ok)  # type: ignore[arg-type]
+
+        def check(token: str, sender: str, intent: str, member: str, now: datetime = NOW) -> bool:
+            return issued.matches(
+                session=session, token=token, sender_key=sender, intent=intent,
+                args={"member": member}, now=now,
+            )  # fmt: skip
+
+        assert check(token, "line:U1", "remove_member", "7")
+        assert not check(token, "line:U2", "remove_member", "7")
+        assert not check(token, "line:U1", "leave_team", "7")
+        assert not check(token, "line:U1", "remove_member", "8")
+        assert not check("made-up", "line:U1", "remove_member", "7")
+        assert not check(token, "line:U1", "remove_member", "7", NOW + timedelta(days=2))
 
 
 def _race(sessions: sessionmaker[Session], *steps: Callable[[Session], life.Outcome]) -> list[str]:
