@@ -27,6 +27,7 @@ _COMMAND_MODULES = [
     "bot.commands.knowledge",
     "bot.commands.challenges",
     "bot.commands.teams",
+    "bot.commands.users",
     "bot.commands.nlu",
     "bot.commands.reminders",
     "bot.commands.broadcast",

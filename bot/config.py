@@ -79,6 +79,13 @@ def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: flo
     return value
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip().lower() or choices[0]
+    if value not in choices:
+        raise ConfigError(f"{name}={value!r} must be one of {', '.join(choices)}")
+    return value
+
+
 def _url(env: Mapping[str, str], name: str, default: str) -> str:
     value = env.get(name, "").strip() or default
     if not value.startswith(("http://", "https://")):
@@ -150,6 +157,7 @@ class Settings:
     line_liff_id: str = ""
     line_bot_id: str = ""
     telegram_bot_username: str = ""
+    reply_script: str = "traditional"  # "follow": Simplified questions get Simplified replies
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -192,4 +200,5 @@ class Settings:
             line_liff_id=env.get("LINE_LIFF_ID", "").strip(),
             line_bot_id=env.get("LINE_BOT_ID", "").strip(),
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@"),
+            reply_script=_choice(env, "AIGO_REPLY_SCRIPT", ("traditional", "follow")),
         )

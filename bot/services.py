@@ -125,6 +125,7 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
         clock=clock,
         observe_turn=metrics.observe_turn if metrics is not None else None,
         decorate=lambda message, replies: add_calendar_links(replies, message.sender_key, settings),
+        reply_script=settings.reply_script,
     )
     if checkpointer is not None:
         checkpointer.start()  # last: nothing above can fail and leave the thread running

@@ -150,7 +150,7 @@ class TelegramChannel:
             try:
                 await with_retries(
                     lambda out=out: self.sender.send_message(  # type: ignore[misc]
-                        chat_id, out.text, reply_markup=out.reply_markup
+                        chat_id, out.text, reply_markup=out.reply_markup, parse_mode=out.parse_mode
                     )
                 )
             except RecipientUnreachable:

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions.context import bind_session
 from bot import logs
 from bot.clock import Clock
+from bot.dialogue import script
 from bot.dialogue.domain import Domain
 from bot.dialogue.inputs import detect_language, is_blank, parse_payload
 from bot.dialogue.policy import FALLBACK_INTENT, Turn
@@ -108,8 +109,10 @@ class Engine:
         workers: int | None = None,
         observe_turn: Callable[[str, float], None] | None = None,
         decorate: Callable[[UserMessage, list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
+        reply_script: str = "traditional",
     ) -> None:
         self.domain, self.rules, self.nlu, self.clock = domain, rules, nlu, clock
+        self.reply_script = reply_script  # "follow": Simplified questions get Simplified replies
         self.session_factory = session_factory
         self.runner = ActionRunner(domain, executor)
         self._senders = _KeyedLocks()
@@ -175,7 +178,13 @@ class Engine:
             self._user_event(state, message, parse, now)
             switched = self._set_language(state, parse, text)
             turn = Turn(self.domain, self.rules, self.runner, state)
-            if switched and turn.intent in _SWITCH_ONLY_INTENTS:
+            asked = script.requested(text) if not text.startswith("/") else None
+            if asked:
+                state.set_slot("reply_script", asked, self.domain)
+            if asked and script.only_request(text):  # "用简体": acknowledged, nothing else runs
+                ack = self.domain.render(f"utter_script_{asked}", state.slots)
+                replies = [ack] if ack else []
+            elif switched and turn.intent in _SWITCH_ONLY_INTENTS:
                 await self.runner.run("action_switch_language", state, turn.out)
                 await turn.resume_form()
                 replies = turn.out
@@ -184,6 +193,11 @@ class Engine:
                 if switched:
                     await self.runner.run("action_switch_language", state, prefix)
                 replies = prefix + await turn.handle()
+            if (
+                script.reply_script(state.slots.get("reply_script"), self.reply_script, text)
+                == "hans"
+            ):
+                replies = script.to_simplified(replies)
             stamp = now.timestamp()
             for event in state.new_events:
                 event["timestamp"] = stamp

