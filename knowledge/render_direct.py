@@ -104,3 +104,9 @@ def render_about(programme: Programme, milestone_id: str, lang: Lang) -> str:
     return _d(lang, "about_unknown").format(
         name=milestone.name.get(lang), contact=_contact(programme, lang)
     )
+
+
+def render_subsidy_cap(programme: Programme, lang: Lang) -> str:
+    """The training subsidy's cap per person per year, as the direct answer to "how much"."""
+    cap = format_amount(programme.training_subsidy.max_per_person_per_year, lang)
+    return _d(lang, "subsidy_cap").format(max=cap)

@@ -28,6 +28,7 @@ from knowledge.render_answers import (
 )
 from knowledge.render_direct import (
     render_about,
+    render_subsidy_cap,
     render_multi_challenge,
     render_prize_unit,
     render_team_alone,
@@ -217,6 +218,9 @@ def bonus(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     elif stage:
         lines.append(knowledge.render_stage(p, stage, lang))
         lines.append(knowledge.render_max_total(p, lang))
+    elif "maximum" in q.cues:  # "最多能拿多少獎金": the maximum first, then the stages
+        lines.append(knowledge.render_max_total(p, lang))
+        lines.append(knowledge.render_prize_summary(p, lang))
     else:
         lines.append(knowledge.render_prize_summary(p, lang))
     answer.say("\n".join(lines), buttons)
@@ -299,6 +303,16 @@ def _static(render: Callable[[Programme, Lang], str]) -> Composer:
     return compose
 
 
+def training_subsidy(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
+    """The course subsidy; "how much" leads with the cap per person per year."""
+    answer = Answer()
+    text = knowledge.render_training_subsidy(p, lang)
+    if "how_much" in q.cues:
+        text = render_subsidy_cap(p, lang) + "\n" + text
+    answer.say(text)
+    return answer
+
+
 def no_data(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer | None:
     """For a programme question the data can't answer (a ``NO_DATA_CUES`` cue): say so and give
     the office's contact; None when the message has no such cue."""
@@ -328,6 +342,6 @@ COMPOSERS: dict[str, Composer] = {
     "programme": programme,
     "challenge_posting": challenge_posting,
     "application_process": _static(knowledge.render_application_process),
-    "training_subsidy": _static(knowledge.render_training_subsidy),
+    "training_subsidy": training_subsidy,
     "contact": _static(knowledge.render_contact),
 }
