@@ -28,9 +28,9 @@ from knowledge.render_answers import (
 )
 from knowledge.render_direct import (
     render_about,
-    render_subsidy_cap,
     render_multi_challenge,
     render_prize_unit,
+    render_subsidy_cap,
     render_team_alone,
     render_team_multi,
     render_tier_after_tax,
