@@ -15,15 +15,17 @@ from typing import Any
 
 import sqlalchemy as sa
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from bot import calendar_feed, nlu_service
+from bot import calendar_feed, nlu_service, redact
 from bot import metrics as metrics_routes
 from bot.access_log import AccessLog
 from bot.channels import rest
 from bot.channels import runtime as channel_runtime
+from bot.channels._http import BodyLimit
 from bot.config import Settings
 from bot.services import Services, build_services
 from bot.web import create_web_app
@@ -103,8 +105,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     app = Starlette(
         routes=routes,  # the web pages are mounted last, under "/", below
         lifespan=channel_runtime.with_channels(lifespan),
+        middleware=[Middleware(BodyLimit)],
         exception_handlers={Exception: _on_error},
     )
+    redact.install(settings.secret_values())
     app.state.settings = settings
     app.state.services = services
     app.router.routes.append(Mount("", app=create_web_app(settings, app)))

@@ -41,12 +41,18 @@ _PLACEHOLDERS = {"changeme", "change-me", "secret", "xxx", "todo", "your-secret-
 # Signs web links and sessions outside production; refused when AIGO_ENV=production.
 DEV_SECRET_KEY = "aigo-development-key-not-for-production"
 MIN_SECRET_KEY = 32
+MIN_SECRET_CHARS = 16  # for the secrets we choose (webhook secrets, our own tokens)
 
 
-def _secret(env: Mapping[str, str], name: str) -> Secret:
+def _secret(env: Mapping[str, str], name: str, min_chars: int = 1) -> Secret:
     value = env.get(name, "").strip()
     if value.lower() in _PLACEHOLDERS:
         raise ConfigError(f"{name} is a placeholder value; set the real secret or leave it unset")
+    if value and len(value) < min_chars:
+        raise ConfigError(
+            f"{name} is too short ({len(value)} characters): use at least {min_chars} random "
+            "characters (python3 -c 'import secrets; print(secrets.token_hex(16))')"
+        )
     return Secret(value)
 
 
@@ -159,6 +165,18 @@ class Settings:
     telegram_bot_username: str = ""
     reply_script: str = "traditional"  # "follow": Simplified questions get Simplified replies
 
+    def secret_values(self) -> list[str]:
+        """Every configured secret's value (for the log redaction, :mod:`bot.redact`)."""
+        secrets = (
+            self.line_channel_secret,
+            self.line_channel_access_token,
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.admin_token,
+            self.secret_key,
+        )
+        return [s.get() for s in secrets if s]
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Read the settings from ``env``; raise :class:`ConfigError` on the first bad value."""
@@ -186,12 +204,12 @@ class Settings:
             log_level=level,
             log_format=log_format,
             metrics=metrics == "on",
-            metrics_token=_secret(env, "AIGO_METRICS_TOKEN"),
-            line_channel_secret=_secret(env, "LINE_CHANNEL_SECRET"),
+            metrics_token=_secret(env, "AIGO_METRICS_TOKEN", MIN_SECRET_CHARS),
+            line_channel_secret=_secret(env, "LINE_CHANNEL_SECRET", MIN_SECRET_CHARS),
             line_channel_access_token=_secret(env, "LINE_CHANNEL_ACCESS_TOKEN"),
             telegram_bot_token=_secret(env, "TELEGRAM_BOT_TOKEN"),
-            telegram_webhook_secret=_secret(env, "TELEGRAM_WEBHOOK_SECRET"),
-            admin_token=_secret(env, "AIGO_ADMIN_TOKEN"),
+            telegram_webhook_secret=_secret(env, "TELEGRAM_WEBHOOK_SECRET", MIN_SECRET_CHARS),
+            admin_token=_secret(env, "AIGO_ADMIN_TOKEN", MIN_SECRET_CHARS),
             line_api_base_url=_url(env, "LINE_API_BASE_URL", "https://api.line.me"),
             telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", "https://api.telegram.org"),
             production=production,

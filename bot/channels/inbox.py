@@ -200,24 +200,46 @@ class InboxWorker:
         loop = asyncio.get_running_loop()
         while self._writes:
             batch, self._writes = self._writes, []
-            try:
-                async with self.exclusive():
-                    counts = await loop.run_in_executor(
-                        self._write_pool, self._store_sync, [events for events, _ in batch]
-                    )
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), count in zip(batch, counts, strict=True):
-                if not future.done():
-                    future.set_result(count)
+            async with self.exclusive():
+                outcomes = await loop.run_in_executor(
+                    self._write_pool, self._store_group, [events for events, _ in batch]
+                )
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if future.done():
+                    continue
+                if isinstance(outcome, Exception):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
 
-    def _store_sync(self, batches: list[list[NewEvent]]) -> list[int]:
-        with self._sessions.begin() as session:
-            now = self._now()
-            return [store_events(session=session, events=b, now=now) for b in batches]
+    def _store_group(self, batches: list[list[NewEvent]]) -> list[int | Exception]:
+        """Store every batch in one transaction; if that fails, each event in its own.
+
+        So an event that cannot be stored fails only the webhook that brought it: the others'
+        events are stored one by one (and that webhook's good events too: its platform retries
+        it, and those are then duplicates, ignored).
+        """
+        try:
+            with self._sessions.begin() as session:
+                now = self._now()
+                return [store_events(session=session, events=b, now=now) for b in batches]
+        except Exception:
+            if len(batches) == 1 and len(batches[0]) == 1:
+                log.exception("inbox: storing an event failed")
+                return [_failed(batches[0][0])]
+        return [self._store_each(events) for events in batches]
+
+    def _store_each(self, events: list[NewEvent]) -> int | Exception:
+        stored = 0
+        failure: Exception | None = None
+        for event in events:
+            try:
+                with self._sessions.begin() as session:
+                    stored += store_events(session=session, events=[event], now=self._now())
+            except Exception:
+                log.exception("inbox: storing %s/%s failed", event.channel, event.event_id)
+                failure = _failed(event)
+        return stored if failure is None else failure
 
     # --- draining -------------------------------------------------------------------------------
 
@@ -384,6 +406,14 @@ class InboxWorker:
             values["status"] = "failed" if final else "pending"
         with self._sessions.begin() as session:
             session.execute(sa.update(InboxEvent).where(InboxEvent.id == row_id).values(**values))
+
+
+class StoreFailed(Exception):
+    """An event could not be stored (the traceback is in the log); its webhook answers 500."""
+
+
+def _failed(event: NewEvent) -> StoreFailed:
+    return StoreFailed(f"could not store {event.channel} event {event.event_id}")
 
 
 def _release(lease: Connection) -> None:

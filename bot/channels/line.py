@@ -21,7 +21,6 @@ Processing (:meth:`LineChannel.process`, run by the inbox worker after the ack, 
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from datetime import timedelta
@@ -31,8 +30,8 @@ from linebot.v3 import SignatureValidator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.channels import render_line, texts
-from bot.channels._http import BodyTooLarge, error, read_body
+from bot.channels import render_line, safejson, texts
+from bot.channels._http import BodyTooLarge, ThrottledWarning, error, read_body
 from bot.channels.context import ChannelContext
 from bot.channels.errors import (
     InvalidRequest,
@@ -64,6 +63,7 @@ class LineChannel:
         self.sender = sender
         self._inbox = inbox
         self._ctx = ctx
+        self._refused = ThrottledWarning(log, "LINE webhook with an invalid signature refused")
 
     # --- webhook --------------------------------------------------------------------------------
 
@@ -81,10 +81,10 @@ class LineChannel:
         except UnicodeDecodeError:
             text = None
         if text is None or not self._validator.validate(text, signature):
-            log.warning("LINE webhook with an invalid signature refused")
+            self._refused()
             return error(401, "invalid signature")
         try:
-            raw_events = json.loads(text)["events"]
+            raw_events = safejson.loads(text)["events"]
             events = [_new_event(raw) for raw in raw_events]
         except (ValueError, KeyError, TypeError, AttributeError):
             return error(400, "malformed webhook body")

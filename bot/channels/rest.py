@@ -5,22 +5,22 @@ engine's replies, each with ``recipient_id`` (the caller's ``sender``) and the n
 ``text``, ``buttons``, ``image``, ``custom``, ``attachment`` (like Rasa's collecting channel).
 The engine's sender key is ``rest:<sender>``, so a REST caller can never act as a LINE or Telegram
 user. Malformed JSON, a missing/empty ``sender`` or a non-string ``message`` gets 400 with
-``{"error": …}``; a body over 1 MB gets 413. Over-long and empty messages are answered politely by
-the engine without any state change.
+``{"error": …}`` (the body is parsed by :mod:`bot.channels.safejson`: depth and number limits,
+surrogates and NUL normalised); a body over 1 MB gets 413 (:class:`bot.channels._http.BodyLimit`).
+Over-long and empty messages are answered politely by the engine without any state change.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.channels import safejson
 from bot.dialogue import UserMessage
 
-MAX_BODY_BYTES = 1_000_000
 MAX_SENDER_CHARS = 200
 CHANNEL = "rest"
 
@@ -32,9 +32,9 @@ def _error(message: str, status: int = 400) -> Response:
 def _parse(body: bytes) -> tuple[str, str, dict[str, Any]] | str:
     """Return (sender, message, metadata), or an error description for the caller."""
     try:
-        data = json.loads(body)
-    except ValueError:
-        return "request body must be JSON"
+        data = safejson.loads(body)
+    except safejson.BadJSON as exc:
+        return str(exc)
     if not isinstance(data, dict):
         return "request body must be a JSON object"
     sender, message = data.get("sender"), data.get("message")
@@ -53,13 +53,7 @@ def _parse(body: bytes) -> tuple[str, str, dict[str, Any]] | str:
 
 async def webhook(request: Request) -> Response:
     """Handle one REST message and return the replies (see the module docstring)."""
-    declared = request.headers.get("content-length", "0")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return _error("request body too large", 413)
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return _error("request body too large", 413)
-    parsed = _parse(body)
+    parsed = _parse(await request.body())
     if isinstance(parsed, str):
         return _error(parsed)
     sender, text, metadata = parsed

@@ -20,7 +20,6 @@ Processing (:meth:`TelegramChannel.process`, after the ack, in order per chat):
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import Any
 
@@ -28,8 +27,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import Update
 
-from bot.channels import render_telegram, texts
-from bot.channels._http import BodyTooLarge, error, read_body
+from bot.channels import render_telegram, safejson, texts
+from bot.channels._http import BodyTooLarge, ThrottledWarning, error, read_body
 from bot.channels.context import ChannelContext
 from bot.channels.errors import InvalidRequest, RecipientUnreachable, SendError, with_retries
 from bot.channels.inbox import InboxRow, InboxWorker, NewEvent
@@ -59,6 +58,7 @@ class TelegramChannel:
         self._inbox = inbox
         self._ctx = ctx
         self._commands = {c["command"]: c["payload"] for c in texts.telegram_commands()}
+        self._refused = ThrottledWarning(log, "Telegram webhook with a wrong secret token refused")
 
     # --- webhook --------------------------------------------------------------------------------
 
@@ -70,10 +70,10 @@ class TelegramChannel:
             return error(413, "request body too large")
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not self._secret or not hmac.compare_digest(given, self._secret):
-            log.warning("Telegram webhook with a wrong secret token refused")
+            self._refused()
             return error(401, "invalid secret token")
         try:
-            data = json.loads(body)
+            data = safejson.loads(body)
             event = self.new_event(data)
         except (ValueError, KeyError, TypeError, AttributeError):
             return error(400, "malformed update")
