@@ -164,6 +164,7 @@ class Settings:
     line_bot_id: str = ""
     telegram_bot_username: str = ""
     reply_script: str = "traditional"  # "follow": Simplified questions get Simplified replies
+    inbox_retention_days: float = 30.0
 
     def secret_values(self) -> list[str]:
         """Every configured secret's value (for the log redaction, :mod:`bot.redact`)."""
@@ -219,4 +220,5 @@ class Settings:
             line_bot_id=env.get("LINE_BOT_ID", "").strip(),
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@"),
             reply_script=_choice(env, "AIGO_REPLY_SCRIPT", ("traditional", "follow")),
+            inbox_retention_days=_float(env, "AIGO_INBOX_RETENTION_DAYS", 30.0, 1.0, 3650.0),
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ class Services:
     engine: Engine
     checkpointer: WalCheckpointer | None = None
     metrics: Metrics | None = None
+    platforms: dict[str, str] = field(default_factory=dict)  # name → "ok" / "unreachable: …"
 
     def close(self) -> None:
         """Stop the engine's turn threads and the checkpointer; release the DB connections."""
