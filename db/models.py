@@ -26,7 +26,9 @@ CHALLENGE_STATUSES = ("draft", "submitted")
 MEMBERSHIP_ROLES = ("leader", "member")
 USER_ROLES = ("student", "enterprise", "organiser")
 PLANNED_REMINDER_STATUSES = ("pending", "fired", "missed", "cancelled")
-DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "dead", "skipped")
+# "unknown": a Telegram send whose outcome could not be learned (a crash or timeout mid-send) and
+# that was not sent again, so that nobody gets it twice; counted and reported, never silent.
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "dead", "skipped", "unknown")
 INBOX_STATUSES = ("pending", "done", "failed")
 CHANNELS = ("line", "telegram", "rest", "console", "web")
 ORGANISER_ROLES = ("viewer", "editor")
@@ -393,6 +395,20 @@ class InboxEvent(Base):
         _check_in("status", INBOX_STATUSES, "status"),
         sa.Index(None, "status", "sender_key", "id"),
     )
+
+
+class EventOutput(Base):
+    """What one platform event produced: the turn's responses, recorded in the turn's own
+    transaction, and how far sending them got (``progress``), so that processing the event again
+    replays them instead of running the turn twice, and never sends them twice."""
+
+    __tablename__ = "event_outputs"
+
+    event_key: Mapped[str] = mapped_column(primary_key=True)  # "<channel>:<platform event id>"
+    sender_key: Mapped[str]
+    responses: Mapped[list[Any]] = mapped_column(sa.JSON(), default=list)
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Conversation(Base):

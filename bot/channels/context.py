@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.ratelimit import SlidingWindowLimiter
-from db import users
+from db import event_outputs, users
 from db.models import CallbackPayload
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,37 @@ class ChannelContext:
                 session=session, channel=channel, external_id=external_id, active=active
             )
         log.info("%s user %s marked %s", channel, external_id, "active" if active else "inactive")
+
+    async def output(self, event_key: str) -> event_outputs.Output | None:
+        """What ``event_key`` produced so far (responses and sending progress), or None."""
+        return await asyncio.to_thread(self._output, event_key)
+
+    def _output(self, event_key: str) -> event_outputs.Output | None:
+        with self.session_factory() as session:
+            return event_outputs.find(session=session, event_key=event_key)
+
+    async def save_progress(
+        self,
+        event_key: str,
+        sender_key: str,
+        responses: list[dict[str, Any]],
+        progress: dict[str, Any],
+    ) -> None:
+        """Durably record how far sending ``event_key``'s responses got (before and after)."""
+        await asyncio.to_thread(self._save_progress, event_key, sender_key, responses, progress)
+
+    def _save_progress(
+        self,
+        event_key: str,
+        sender_key: str,
+        responses: list[dict[str, Any]],
+        progress: dict[str, Any],
+    ) -> None:
+        with self.session_factory.begin() as session:
+            event_outputs.set_progress(
+                session=session, event_key=event_key, sender_key=sender_key,
+                responses=responses, progress=progress, now=self.now(),
+            )  # fmt: skip
 
     async def store_payloads(self, payloads: list[str]) -> dict[str, str]:
         """Store long button payloads; return payload → short reference (``cb:<token>``)."""

@@ -10,6 +10,9 @@
   sets the reply language, runs the policy (:mod:`bot.dialogue.policy`), then writes the snapshot
   and the turn's events and commits, all in one transaction. An action that fails rolls the whole
   turn back and the user gets a polite error reply.
+- A message whose metadata carries an ``event_key`` (``<channel>:<platform event id>``) is handled
+  at most once: the turn records its responses under that key in its own transaction
+  (:mod:`db.event_outputs`), and the same key again returns the recorded responses unchanged.
 - Texts over :data:`MAX_MESSAGE_CHARS` characters and texts with no letters or digits get a polite
   reply and change nothing.
 - Actions see the turn's time as ``latest_message.metadata.now`` and the turn's DB session through
@@ -44,6 +47,7 @@ from bot.dialogue.runner import ActionRunner
 from bot.dialogue.state import DialogueState
 from bot.dialogue.store import load_for_update, peek_language, save
 from bot.dialogue.workers import TurnWorkers
+from db import event_outputs
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +177,11 @@ class Engine:
         now = self.clock.now()
         with self.session_factory() as session, session.begin(), bind_session(session):
             state = load_for_update(session, message.sender_key, self.domain, now)
+            event_key = message.metadata.get("event_key")
+            if event_key:  # the sender's row is locked: nobody else runs this event meanwhile
+                done = event_outputs.find(session=session, event_key=str(event_key))
+                if done is not None:
+                    return done.responses  # processed before: replay, never run twice
             state.turn += 1
             parse = parse_payload(text) or self.nlu.parse(text, now)
             self._user_event(state, message, parse, now)
@@ -202,6 +211,11 @@ class Engine:
             for event in state.new_events:
                 event["timestamp"] = stamp
             save(session, state, now)
+            if event_key:
+                event_outputs.record(
+                    session=session, event_key=str(event_key),
+                    sender_key=message.sender_key, responses=replies, now=now,
+                )  # fmt: skip
         return replies
 
     def _user_event(

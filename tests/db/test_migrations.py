@@ -34,6 +34,7 @@ EXPECTED_TABLES = {
     "login_attempts",
     "audit_log",
     "reviewed_messages",
+    "event_outputs",
 }
 
 
