@@ -165,6 +165,8 @@ class Settings:
     telegram_bot_username: str = ""
     reply_script: str = "traditional"  # "follow": Simplified questions get Simplified replies
     inbox_retention_days: float = 30.0
+    rest_token: Secret = field(default_factory=lambda: Secret(""))
+    rest_rate_limit: int = 120  # REST requests per minute per client IP; 0: no limit
 
     def secret_values(self) -> list[str]:
         """Every configured secret's value (for the log redaction, :mod:`bot.redact`)."""
@@ -175,6 +177,7 @@ class Settings:
             self.telegram_webhook_secret,
             self.admin_token,
             self.secret_key,
+            self.rest_token,
         )
         return [s.get() for s in secrets if s]
 
@@ -221,4 +224,6 @@ class Settings:
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@"),
             reply_script=_choice(env, "AIGO_REPLY_SCRIPT", ("traditional", "follow")),
             inbox_retention_days=_float(env, "AIGO_INBOX_RETENTION_DAYS", 30.0, 1.0, 3650.0),
+            rest_token=_secret(env, "AIGO_REST_TOKEN", MIN_SECRET_CHARS),
+            rest_rate_limit=int(_float(env, "AIGO_REST_RATE_LIMIT", 120, 0, 1_000_000)),
         )

@@ -397,6 +397,16 @@ class InboxEvent(Base):
     )
 
 
+class RateCounter(Base):
+    """Hits of one rate-limit key in its current fixed window, shared by every worker."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(primary_key=True)  # e.g. "rest-ip:203.0.113.7"
+    window_start: Mapped[int]  # epoch seconds, a multiple of the window length
+    hits: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
 class EventOutput(Base):
     """What one platform event produced: the turn's responses, recorded in the turn's own
     transaction, and how far sending them got (``progress``), so that processing the event again
