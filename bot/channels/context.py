@@ -11,15 +11,15 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.ratelimit import SlidingWindowLimiter
-from db import event_outputs, users
+from bot.channels.ratelimit import Verdict
+from db import event_outputs, ratelimits, users
 from db.models import CallbackPayload
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,21 @@ class ChannelContext:
     session_factory: sessionmaker[Session]
     now: Callable[[], datetime]
     turn: TurnHandler
-    limiter: SlidingWindowLimiter = field(default_factory=SlidingWindowLimiter)
+    rate_limit: int = 20  # messages per sender per ``rate_window`` (shared by every worker)
+    rate_window: timedelta = timedelta(seconds=10)
+
+    async def check_rate(self, sender_key: str, sent_at: float) -> Verdict:
+        """Count a message ``sender_key`` sent at ``sent_at`` (epoch seconds) in the database:
+        ALLOW within the limit, NOTIFY for the first message over it, DROP after that."""
+        hits = await asyncio.to_thread(self._hit, f"chat:{sender_key}", sent_at)
+        if hits <= self.rate_limit:
+            return Verdict.ALLOW
+        return Verdict.NOTIFY if hits == self.rate_limit + 1 else Verdict.DROP
+
+    def _hit(self, key: str, sent_at: float) -> int:
+        at = datetime.fromtimestamp(sent_at, UTC)
+        with self.session_factory.begin() as session:
+            return ratelimits.hit(session=session, key=key, now=at, window=self.rate_window)
 
     async def set_active(self, channel: str, external_id: str, active: bool) -> None:
         """Mark the user behind an identity (in)active (creating the user when unknown)."""

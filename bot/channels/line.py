@@ -131,7 +131,7 @@ class LineChannel:
         text = _user_text(event)
         if text is None:
             return [{"text": texts.bilingual("unsupported")}] if kind == "message" else []
-        verdict = self._ctx.limiter.check(row.sender_key, _sent_at(event))
+        verdict = await self._ctx.check_rate(row.sender_key, _sent_at(event))
         if verdict is Verdict.DROP:
             return []
         if verdict is Verdict.NOTIFY:

@@ -125,7 +125,7 @@ class TelegramChannel:
         text, prefix = await self._text(update)
         if text is None:
             return [{"text": texts.bilingual("unsupported")}] if update.message is not None else []
-        verdict = self._ctx.limiter.check(row.sender_key, _sent_at(update, row))
+        verdict = await self._ctx.check_rate(row.sender_key, _sent_at(update, row))
         if verdict is Verdict.DROP:
             return []
         if verdict is Verdict.NOTIFY:

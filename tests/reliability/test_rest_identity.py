@@ -53,3 +53,22 @@ async def test_the_per_ip_limit_is_shared_by_every_worker(
             assert refused.headers["retry-after"] == "60"
     finally:
         other.close()
+
+
+async def test_the_chat_rate_limit_is_shared_by_every_worker(services: Services) -> None:
+    """Two workers' channel contexts on one database count one sender's messages together."""
+    from bot.channels.context import ChannelContext
+    from bot.channels.ratelimit import Verdict
+
+    async def no_turn(*_: object) -> list[dict[str, object]]:
+        return []
+
+    workers = [
+        ChannelContext(
+            session_factory=services.session_factory, now=services.clock.now, turn=no_turn
+        )
+        for _ in range(2)
+    ]
+    verdicts = [await workers[n % 2].check_rate("line:Ushared", 1000.0 + n / 10) for n in range(23)]
+    assert verdicts == [Verdict.ALLOW] * 20 + [Verdict.NOTIFY, Verdict.DROP, Verdict.DROP]
+    assert await workers[0].check_rate("line:Ushared", 1010.5) is Verdict.ALLOW  # next window
