@@ -53,8 +53,8 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "line"
 WEBHOOK_PATH = "/webhooks/line/webhook"
-REPLY_TOKEN_TTL = timedelta(seconds=50)
-REPLY_ATTEMPTS = 3  # LINE: use within 1 minute; keep a safety margin
+REPLY_TOKEN_TTL = timedelta(seconds=50)  # LINE: use within 1 minute; keep a safety margin
+REPLY_ATTEMPTS = 3  # a reply whose outcome is unknown is retried with the same token
 _RETRY_NAMESPACE = uuid.UUID("6f1d4a52-7b1e-4c55-9a43-4f3b0b6c2a10")
 
 
