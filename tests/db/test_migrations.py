@@ -35,6 +35,7 @@ EXPECTED_TABLES = {
     "audit_log",
     "reviewed_messages",
     "event_outputs",
+    "rate_counters",
 }
 
 
