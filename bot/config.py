@@ -176,6 +176,7 @@ class Settings:
             self.telegram_bot_token,
             self.telegram_webhook_secret,
             self.admin_token,
+            self.metrics_token,
             self.secret_key,
             self.rest_token,
         )
