@@ -35,6 +35,7 @@ from actions.team import logic as tl
 from db import challenges as challenge_repo
 from db import invites
 from db import teams as repo
+from db.challenge_states import OPEN_TO_TEAMS
 from db.models import Membership
 
 _REFERENCE = re.compile(r"AIGO-\d{3}-\d{4}", re.IGNORECASE)
@@ -97,7 +98,7 @@ def apply_reference(
 ) -> str:
     """Apply the member's team to ``reference``; the reply text."""
     challenge = challenge_repo.find_by_reference(session=session, reference=reference)
-    if challenge is None or challenge.status != "submitted":
+    if challenge is None or challenge.status not in OPEN_TO_TEAMS:
         return say(lang, "unknown_reference", value=reference)
     team = membership.team
     done = repo.apply(session=session, team_id=team.id, challenge=challenge, now=now)
@@ -254,7 +255,7 @@ class ValidateApplyChallengeForm(FormValidationAction):
         reference = found.group(0).upper() if found else str(value or "").strip()
         with turn_session() as session:
             challenge = challenge_repo.find_by_reference(session=session, reference=reference)
-        if challenge is None or challenge.status != "submitted":
+        if challenge is None or challenge.status not in OPEN_TO_TEAMS:
             d.utter_message(text=say(lang_of(t), "unknown_reference", value=reference))
             return {"challenge_ref": None}
         return {"challenge_ref": challenge.reference}

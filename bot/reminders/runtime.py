@@ -103,17 +103,22 @@ async def run_due(settings: Settings, **options: Any) -> RunDueReport:
             scheduler.sync_plan(session=session, reminders=planner.plan(programme))
         now = clock_for(settings.now).now()
         fired = scheduler.fire_due(sessions, programme, now)
-        dispatcher, senders = dispatcher_for(settings, sessions, **options)
-        for sender in senders:
-            await sender.start()
-        try:
-            stats = await dispatcher.drain()
-        finally:
-            for sender in senders:
-                await sender.close()
+        stats = await drain_now(settings, sessions, **options)
         return RunDueReport(fired.fired, fired.missed, fired.deliveries, stats)
     finally:
         engine.dispose()
+
+
+async def drain_now(settings: Settings, sessions: sessionmaker[Session], **options: Any) -> Stats:
+    """Send what the outbox holds now with the configured senders (started and closed here)."""
+    dispatcher, senders = dispatcher_for(settings, sessions, **options)
+    for sender in senders:
+        await sender.start()
+    try:
+        return await dispatcher.drain()
+    finally:
+        for sender in senders:
+            await sender.close()
 
 
 def reminder_service(settings: Settings, services: Any) -> ReminderService | None:
