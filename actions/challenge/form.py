@@ -68,6 +68,13 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+# Fields whose answers have a shape to check; every other field takes any text.
+CHECKED = frozenset(
+    {"org_phone", "org_email", "challenge_description", "challenge_category", "dataset_volume",
+     "dataset_time_range", "challenge_confirm"}
+)  # fmt: skip
+
+
 class ValidatePostChallengeForm(EditableForm):
     """Validation, draft saving and edits for ``post_challenge_form``."""
 
@@ -81,6 +88,10 @@ class ValidatePostChallengeForm(EditableForm):
     def field_label(self, slot: str, lang: str) -> str:
         """The knowledge data's label of ``slot``."""
         return field_label(knowledge.load(), slot, lang)
+
+    def free_text(self, slot: str) -> bool:
+        """Fields whose answers are not checked for a shape (names, titles, open lists)."""
+        return slot not in CHECKED
 
     def _check(
         self,
