@@ -41,6 +41,7 @@ from actions.challenge.store import (
     SLOTS,
     field_label,
     find_org,
+    latest_organisation_slots,
     limit_lines,
     load_draft_slots,
     save_draft_from_slots,
@@ -221,8 +222,31 @@ class ActionStartChallenge(Action):
             title = slots.get("challenge_title") or slots.get("org_name") or ""
             dispatcher.utter_message(text=say(lang, "draft_resumed", title=title))
             return [*events, SlotSet("challenge_confirm", None)]
-        dispatcher.utter_message(text=say(lang, "draft_start", count=len(FIELDS)))
-        return events
+        programme = knowledge.load()
+        optional = say(lang, "sep").join(
+            field_label(programme, f, lang) for f in FIELDS if f in OPTIONAL
+        )
+        dispatcher.utter_message(
+            text=say(lang, "draft_start", count=len(FIELDS), optional=optional)
+        )
+        return [
+            *events,
+            *reuse_organisation(dispatcher, tracker),
+            SlotSet("challenge_confirm", None),
+        ]
+
+
+def reuse_organisation(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """A new challenge from someone who posted before: fill in the organisation and contact of
+    their latest challenge and say how to change them; else no events."""
+    with turn_session() as session:
+        known = latest_organisation_slots(session, user_id_for(tracker))
+    if not known:
+        return []
+    lang = lang_of(tracker)
+    shown = {slot: value or "-" for slot, value in known.items()}
+    dispatcher.utter_message(text=say(lang, "org_reused", **shown))
+    return [SlotSet(slot, value) for slot, value in known.items() if value]
 
 
 class ActionSubmitChallenge(Action):
@@ -264,7 +288,7 @@ class ActionSubmitChallenge(Action):
             dispatcher.utter_message(text="\n".join([head, *limit_lines(full.existing, lang)]))
             return [SlotSet("challenge_confirm", None)]
         dispatcher.utter_message(text=text)
-        return [SlotSet(s, None) for s in (*FIELDS, DRAFT_SLOT)]
+        return [SlotSet(s, None) for s in (*FIELDS, DRAFT_SLOT, "challenge_confirm")]
 
 
 __all__ = [

@@ -270,15 +270,31 @@ class Turn:
             await self.run_actions(list(rule.actions), rule)
 
     async def ask(self, form: str, slot: str) -> None:
-        """Ask for ``slot``: ``action_ask_<form>_<slot>``, ``action_ask_<slot>``, or a response."""
+        """Ask for ``slot``: ``action_ask_<form>_<slot>``, ``action_ask_<slot>``, or a response;
+        prefixed with the form's progress when it has ``utter_progress_<form>``."""
+        at = len(self.out)
         for name in (f"action_ask_{form}_{slot}", f"action_ask_{slot}"):
             if self.runner.is_custom(name):
                 await self.runner.run(name, self.state, self.out)
-                return
+                return self.show_progress(form, slot, at)
         for name in (f"utter_ask_{form}_{slot}", f"utter_ask_{slot}"):
             if name in self.domain.responses:
                 self.runner.utter(self.state, self.out, name)
-                return
+                return self.show_progress(form, slot, at)
+
+    def show_progress(self, form: str, slot: str, at: int) -> None:
+        """Prefix the question at ``out[at]`` with ``utter_progress_<form>`` ({n}/{total}: the
+        slot's place among the required slots, a last ``*_confirm`` slot not counted)."""
+        slots = list(self.domain.forms[form])
+        if slots and slots[-1].endswith("_confirm"):
+            slots.pop()
+        name = f"utter_progress_{form}"
+        if slot not in slots or at >= len(self.out) or name not in self.domain.responses:
+            return
+        n, total = str(slots.index(slot) + 1), str(len(slots))
+        progress = self.domain.render(name, self.state.slots, n=n, total=total) or {}
+        question = self.out[at]
+        question["text"] = f"{progress.get('text', '')}{question.get('text', '')}"
 
 
 TRANSITIONS: dict[tuple[Phase, Input], Step] = {
