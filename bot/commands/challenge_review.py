@@ -22,9 +22,16 @@ def register(sub: Any) -> None:
     command = sub.add_parser("review", help="list, return (with a reason) or close a challenge")
     command.add_argument("reference", help="the challenge reference, e.g. AIGO-108-0001")
     group = command.add_mutually_exclusive_group(required=True)
-    group.add_argument("--list", dest="action", action="store_const", const="list")
-    group.add_argument("--return", dest="reason", metavar="REASON", default=None)
-    group.add_argument("--close", dest="action", action="store_const", const="close")
+    group.add_argument(
+        "--list", dest="action", action="store_const", const="list", help="passes review: listed"
+    )
+    group.add_argument(
+        "--return", dest="reason", metavar="REASON", default=None,
+        help="back to the organisation with this reason",
+    )  # fmt: skip
+    group.add_argument(
+        "--close", dest="action", action="store_const", const="close", help="no longer open"
+    )
     command.set_defaults(handler=run_review)
 
 
