@@ -91,8 +91,8 @@ def test_migrations_are_bundled_and_numbered() -> None:
     assert (MIGRATIONS_DIR / "env.py").is_file()
 
 
-def test_0004_keys_existing_organisations_and_gives_submitted_challenges_slots(db_url: str) -> None:
-    upgrade(db_url, "0003")
+def test_0006_keys_existing_organisations_and_gives_submitted_challenges_slots(db_url: str) -> None:
+    upgrade(db_url, "0005")
     engine = make_engine(db_url)
     try:
         with engine.begin() as conn:

@@ -6,8 +6,8 @@
   organisation's key, unique together (existing submitted challenges get slots in submission order);
   ``review_note`` / ``reviewed_at`` record the organisers' review.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-30 15:42:19.749869
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 from db.org_names import normalise_org_name
 
 # revision identifiers, used by Alembic.
-revision: str = "0004"
-down_revision: str | Sequence[str] | None = "0003"
+revision: str = "0006"
+down_revision: str | Sequence[str] | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
