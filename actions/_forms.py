@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from abc import abstractmethod
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -26,7 +25,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._hant import to_traditional
+from actions._asked import ReplyKind, classify_reply, is_short
+from actions._words import data, fold
 from actions.context import turn_session
 from db.users import get_or_create_user_for_sender
 from knowledge import Lang
@@ -35,13 +35,6 @@ HERE = Path(__file__).resolve().parent
 SKIPPED = "-"
 REQUESTED_SLOT = "requested_slot"
 Buttons = list[dict[str, str]]
-
-
-@cache
-def data() -> dict[str, Any]:
-    """``form_data.yml`` (aliases and command words)."""
-    loaded: dict[str, Any] = yaml.safe_load((HERE / "form_data.yml").read_text(encoding="utf-8"))
-    return loaded
 
 
 @cache
@@ -60,11 +53,6 @@ def lang_of(tracker: Tracker) -> Lang:
 def say(lang: str, key: str, **values: Any) -> str:
     """The text ``key`` in ``lang`` with ``values`` filled in."""
     return _texts()[lang][key].format(**values)
-
-
-def fold(text: str) -> str:
-    """Comparable form of an answer: NFKC, Traditional, lower case, inner whitespace collapsed."""
-    return " ".join(to_traditional(unicodedata.normalize("NFKC", text)).lower().split())
 
 
 def match_choice(answer: str, choices: Mapping[str, Iterable[str]]) -> str | None:
@@ -100,15 +88,6 @@ def latest_intent(tracker: Tracker) -> str | None:
     """The latest message's intent name."""
     name = (tracker.latest_message or {}).get("intent", {}).get("name")
     return str(name) if name else None
-
-
-def is_question(text: str) -> bool:
-    """True when ``text`` reads as a question (question marks or question words)."""
-    folded = fold(text)
-    cues = data()["question_cues"]
-    if any(fold(c) in folded for c in cues["anywhere"]):
-        return True
-    return folded.split(" ", 1)[0] in {fold(w) for w in cues["first_word"]}
 
 
 def is_skip(value: Any, tracker: Tracker) -> bool:
@@ -149,6 +128,12 @@ def skip_button(lang: str) -> Buttons:
     return [{"title": say(lang, "skip_button"), "payload": "/deny"}]
 
 
+def _asks(tracker: Tracker) -> bool:
+    """The NLU read the message as a question (``ask_*``) though it does not read as one: an
+    invalid answer ("call me" for the phone) is re-asked with the reason, not answered."""
+    return str(latest_intent(tracker) or "").startswith("ask_")
+
+
 # Fields that take a name: a question typed there is never the answer.
 NAME_SLOTS = frozenset({"org_name", "org_contact", "person_name", "team_name", "dataset_name"})
 
@@ -175,33 +160,63 @@ class EditableForm(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Handle an edit command first; otherwise validate as usual, then the hook."""
+        """Edit commands first; then the asked field comes first (:meth:`asked_first`); then
+        validation as usual, and the hook."""
         edit = self.edit_events(dispatcher, tracker)
         if edit:
             return edit
-        refusal = self.refusal_events(dispatcher, tracker) or self.question_events(
-            dispatcher, tracker
-        )
+        refusal = self.refusal_events(dispatcher, tracker)
         if refusal:
             return refusal
-        tracker.add_slots(self.claimed_answer(tracker))
+        kind, claimed = self.asked_first(tracker)
+        if kind != "value":
+            return self.not_a_value(dispatcher, tracker, kind)
+        said = len(dispatcher.messages)
         events: list[EventType] = await super().run(dispatcher, tracker, domain)
-        changed = {str(e["name"]) for e in events if e.get("event") == "slot"}
+        asked = tracker.get_slot(REQUESTED_SLOT)
         values = dict(tracker.slots)
         values.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
+        if claimed and values.get(asked) is None and not _asks(tracker):
+            del dispatcher.messages[said:]  # not this field's value after all: an interruption
+            return [SlotSet(asked, None)]
+        changed = {str(e["name"]) for e in events if e.get("event") == "slot"}
         extra = await self.after_validation(dispatcher, tracker, values, changed)
         return [*events, *extra]
 
-    def claimed_answer(self, tracker: Tracker) -> list[EventType]:
-        """The message as the answer to the asked slot when the NLU took a plain statement for a
-        question ("獎金20萬、職缺5人" → ask_bonus): an ``ask_*`` intent, no question words."""
+    def free_text(self, slot: str) -> bool:
+        """True when ``slot`` takes any text (names, titles…): chit-chat is not its value."""
+        return slot in NAME_SLOTS
+
+    def asked_first(self, tracker: Tracker) -> tuple[ReplyKind, bool]:
+        """What the latest message is for the asked field (:func:`actions._asked.classify_reply`)
+        and whether it was claimed here as the value (the NLU's intent had kept the slot mapping
+        from taking it: "出勤紀錄" → my_status, "1GB" → goodbye). A claimed value that then fails
+        validation is dropped, so the turn is handled as an interruption."""
+        asked, text = tracker.get_slot(REQUESTED_SLOT), latest_text(tracker)
+        if asked not in self.editable or not text or text.startswith("/"):
+            return "value", False
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        kind = classify_reply(
+            text,
+            intent.get("name"),
+            float(intent.get("confidence") or 0.0),
+            free_text=self.free_text(str(asked)),
+        )
+        if kind != "value" or asked in tracker.slots_to_validate():
+            return kind, False
+        tracker.add_slots([SlotSet(asked, text)])
+        return kind, True
+
+    def not_a_value(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kind: ReplyKind
+    ) -> list[EventType]:
+        """Leave a question / command / chit-chat to the rules (the form asks again after them);
+        a question the NLU could not place is said so here, and the field asked again."""
         asked = tracker.get_slot(REQUESTED_SLOT)
-        text = latest_text(tracker)
-        if asked not in self.editable or asked in tracker.slots_to_validate() or not text:
-            return []
-        if not str(latest_intent(tracker) or "").startswith("ask_") or is_question(text):
-            return []
-        return [SlotSet(asked, text)]
+        if kind == "question" and latest_intent(tracker) in (None, "nlu_fallback"):
+            dispatcher.utter_message(text=say(lang_of(tracker), "question_not_placed"))
+            return [SlotSet(asked, None), SlotSet(REQUESTED_SLOT, asked)]
+        return [SlotSet(asked, None)] if asked in tracker.slots_to_validate() else []
 
     def refusal_events(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         """ "不用了" / "no thanks" (a confident ``deny``) to a required field is not its value: say
@@ -214,21 +229,9 @@ class EditableForm(FormValidationAction):
             return []  # a form with optional fields says itself which fields can't be skipped
         if intent.get("name") != "deny" or float(intent.get("confidence") or 0.0) < 0.8:
             return []
+        if not is_short(latest_text(tracker)):  # "還沒準備好，預計下月整理完成" is an answer
+            return []
         dispatcher.utter_message(text=say(lang_of(tracker), "refusal_hint"))
-        return [SlotSet(asked, None), SlotSet(REQUESTED_SLOT, asked)]
-
-    def question_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> list[EventType]:
-        """A question the NLU didn't place ("what's the max number of …?") asked where a name is
-        expected is not that name: say so and ask the field again; else no events."""
-        asked, text = tracker.get_slot(REQUESTED_SLOT), latest_text(tracker)
-        intent = str(latest_intent(tracker) or "")
-        if asked not in NAME_SLOTS or intent.startswith("ask_") or not text.endswith(("?", "？")):
-            return []
-        if not is_question(text):
-            return []
-        dispatcher.utter_message(text=say(lang_of(tracker), "question_not_placed"))
         return [SlotSet(asked, None), SlotSet(REQUESTED_SLOT, asked)]
 
     def edit_events(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -32,7 +32,9 @@ class ActionCancel(Action):
         if not tracker.active_loop_name:
             dispatcher.utter_message(response="utter_nothing_to_cancel")
             return []
-        dispatcher.utter_message(response="utter_cancelled")
+        own = f"utter_cancelled_{tracker.active_loop_name}"  # e.g. "your draft is kept"
+        responses = domain.get("responses") or {}
+        dispatcher.utter_message(response=own if own in responses else "utter_cancelled")
         return [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
 
 

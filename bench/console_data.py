@@ -133,6 +133,7 @@ def generate(url: str, users: int, challenges: int, events: int) -> None:
                 {
                     "id": o,
                     "name": f"企業{o:03d}",
+                    "name_key": f"企業{o:03d}",  # = normalise_org_name(name)
                     "created_at": start,
                     "contact_name": "王經理",
                     "phone": "02-1234-5678",
@@ -149,7 +150,10 @@ def generate(url: str, users: int, challenges: int, events: int) -> None:
                     "id": c,
                     "organisation_id": 1 + c % 60,
                     "reference": f"AIGO-108-{c:04d}",
-                    "status": "submitted" if c % 7 else "draft",
+                    # the first 3 of an organisation are submitted (the limit), the rest drafts
+                    "status": "submitted" if c <= 180 and c % 7 else "draft",
+                    "org_key": f"企業{1 + c % 60:03d}" if c <= 180 and c % 7 else None,
+                    "org_slot": 1 + (c - 1) // 60 if c <= 180 and c % 7 else None,
                     "title": f"AI 題目 {c}：影像辨識與預測",
                     "description": "以 AI 改善產線良率" * 5,
                     "category": ("AI", "IoT", "大數據")[c % 3],

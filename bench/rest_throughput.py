@@ -177,6 +177,7 @@ def main() -> int:
         "AIGO_DATA_DIR": str(work),
         "AIGO_NLU_MODEL": str(model),
         "AIGO_LOG_LEVEL": "WARNING",
+        "AIGO_REST_RATE_LIMIT": "0",  # 16 senders from one address
     }
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     started = time.perf_counter()

@@ -13,18 +13,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import sqlalchemy as sa
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 
-from bot import calendar_feed, nlu_service
+from bot import calendar_feed, nlu_service, redact
 from bot import metrics as metrics_routes
 from bot.access_log import AccessLog
 from bot.channels import rest
 from bot.channels import runtime as channel_runtime
+from bot.channels._http import BodyLimit
 from bot.config import Settings
+from bot.health import snapshot
 from bot.services import Services, build_services
 from bot.web import create_web_app
 
@@ -32,21 +34,26 @@ log = logging.getLogger(__name__)
 
 
 async def health(request: Request) -> Response:
-    """``GET /health``: 200 when the service is up and its database answers, else 503."""
+    """``GET /health``: 200 with the service's vital signs when its database answers, else 503.
+
+    Details (:func:`bot.health.snapshot`): inbox backlog, dead and unknown deliveries, whether a
+    scheduler leader is alive, and each platform API's reachability.
+    """
     services: Services | None = request.app.state.services
     if services is None:
         return JSONResponse({"status": "starting"}, status_code=503)
+    runs_scheduler = getattr(request.app.state, "reminders", None) is not None
     try:
-        await asyncio.to_thread(_ping, services)
+        details = await asyncio.to_thread(_details, services, runs_scheduler)
     except Exception:
         log.exception("health check: the database does not answer")
         return JSONResponse({"status": "database unavailable"}, status_code=503)
-    return JSONResponse({"status": "ok"})
+    return JSONResponse({"status": "ok", **details, "platforms": services.platforms})
 
 
-def _ping(services: Services) -> None:
-    with services.db_engine.connect() as conn:
-        conn.execute(sa.text("SELECT 1"))
+def _details(services: Services, runs_scheduler: bool) -> dict[str, Any]:
+    with services.session_factory() as session:
+        return snapshot(session, services.clock.now(), runs_scheduler=runs_scheduler)
 
 
 async def _on_error(request: Request, exc: Exception) -> Response:
@@ -83,6 +90,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         gc.collect()
         gc.freeze()  # start-up objects (NLU model, domain) leave the GC's scans: steadier latency
         reminders = _reminders(settings, app.state.services)  # None without LINE/Telegram
+        app.state.reminders = reminders
         if reminders is not None:
             await reminders.start()
         try:
@@ -103,8 +111,10 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     app = Starlette(
         routes=routes,  # the web pages are mounted last, under "/", below
         lifespan=channel_runtime.with_channels(lifespan),
+        middleware=[Middleware(BodyLimit)],
         exception_handlers={Exception: _on_error},
     )
+    redact.install(settings.secret_values())
     app.state.settings = settings
     app.state.services = services
     app.router.routes.append(Mount("", app=create_web_app(settings, app)))

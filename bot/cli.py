@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot import logs
+from bot import logs, redact
 from bot.commands._help import AigoParser, package_version
 from bot.config import ConfigError, Settings
 
@@ -27,6 +27,7 @@ _COMMAND_MODULES = [
     "bot.commands.knowledge",
     "bot.commands.challenges",
     "bot.commands.teams",
+    "bot.commands.users",
     "bot.commands.nlu",
     "bot.commands.reminders",
     "bot.commands.broadcast",
@@ -63,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"aigo: configuration error: {exc}", file=sys.stderr)
         return 2
     logs.configure(settings.log_level, settings.log_format)
+    redact.install(settings.secret_values())
     try:
         return int(handler(args, settings))
     except ConfigError as exc:

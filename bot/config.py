@@ -41,12 +41,18 @@ _PLACEHOLDERS = {"changeme", "change-me", "secret", "xxx", "todo", "your-secret-
 # Signs web links and sessions outside production; refused when AIGO_ENV=production.
 DEV_SECRET_KEY = "aigo-development-key-not-for-production"
 MIN_SECRET_KEY = 32
+MIN_SECRET_CHARS = 16  # for the secrets we choose (webhook secrets, our own tokens)
 
 
-def _secret(env: Mapping[str, str], name: str) -> Secret:
+def _secret(env: Mapping[str, str], name: str, min_chars: int = 1) -> Secret:
     value = env.get(name, "").strip()
     if value.lower() in _PLACEHOLDERS:
         raise ConfigError(f"{name} is a placeholder value; set the real secret or leave it unset")
+    if value and len(value) < min_chars:
+        raise ConfigError(
+            f"{name} is too short ({len(value)} characters): use at least {min_chars} random "
+            "characters (python3 -c 'import secrets; print(secrets.token_hex(16))')"
+        )
     return Secret(value)
 
 
@@ -76,6 +82,13 @@ def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: flo
         value = float("nan")
     if not lo <= value <= hi:
         raise ConfigError(f"{name}={raw!r} must be a number between {lo} and {hi}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip().lower() or choices[0]
+    if value not in choices:
+        raise ConfigError(f"{name}={value!r} must be one of {', '.join(choices)}")
     return value
 
 
@@ -150,6 +163,24 @@ class Settings:
     line_liff_id: str = ""
     line_bot_id: str = ""
     telegram_bot_username: str = ""
+    reply_script: str = "traditional"  # "follow": Simplified questions get Simplified replies
+    inbox_retention_days: float = 30.0
+    rest_token: Secret = field(default_factory=lambda: Secret(""))
+    rest_rate_limit: int = 120  # REST requests per minute per client IP; 0: no limit
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret's value (for the log redaction, :mod:`bot.redact`)."""
+        secrets = (
+            self.line_channel_secret,
+            self.line_channel_access_token,
+            self.telegram_bot_token,
+            self.telegram_webhook_secret,
+            self.admin_token,
+            self.metrics_token,
+            self.secret_key,
+            self.rest_token,
+        )
+        return [s.get() for s in secrets if s]
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -178,12 +209,12 @@ class Settings:
             log_level=level,
             log_format=log_format,
             metrics=metrics == "on",
-            metrics_token=_secret(env, "AIGO_METRICS_TOKEN"),
-            line_channel_secret=_secret(env, "LINE_CHANNEL_SECRET"),
+            metrics_token=_secret(env, "AIGO_METRICS_TOKEN", MIN_SECRET_CHARS),
+            line_channel_secret=_secret(env, "LINE_CHANNEL_SECRET", MIN_SECRET_CHARS),
             line_channel_access_token=_secret(env, "LINE_CHANNEL_ACCESS_TOKEN"),
             telegram_bot_token=_secret(env, "TELEGRAM_BOT_TOKEN"),
-            telegram_webhook_secret=_secret(env, "TELEGRAM_WEBHOOK_SECRET"),
-            admin_token=_secret(env, "AIGO_ADMIN_TOKEN"),
+            telegram_webhook_secret=_secret(env, "TELEGRAM_WEBHOOK_SECRET", MIN_SECRET_CHARS),
+            admin_token=_secret(env, "AIGO_ADMIN_TOKEN", MIN_SECRET_CHARS),
             line_api_base_url=_url(env, "LINE_API_BASE_URL", "https://api.line.me"),
             telegram_api_base_url=_url(env, "TELEGRAM_API_BASE_URL", "https://api.telegram.org"),
             production=production,
@@ -192,4 +223,8 @@ class Settings:
             line_liff_id=env.get("LINE_LIFF_ID", "").strip(),
             line_bot_id=env.get("LINE_BOT_ID", "").strip(),
             telegram_bot_username=env.get("TELEGRAM_BOT_USERNAME", "").strip().lstrip("@"),
+            reply_script=_choice(env, "AIGO_REPLY_SCRIPT", ("traditional", "follow")),
+            inbox_retention_days=_float(env, "AIGO_INBOX_RETENTION_DAYS", 30.0, 1.0, 3650.0),
+            rest_token=_secret(env, "AIGO_REST_TOKEN", MIN_SECRET_CHARS),
+            rest_rate_limit=int(_float(env, "AIGO_REST_RATE_LIMIT", 120, 0, 1_000_000)),
         )

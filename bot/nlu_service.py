@@ -8,7 +8,6 @@ JSON object with a string ``text`` gets 400 with a one-line explanation.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -20,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.channels import safejson
 from bot.clock import clock_for
 from bot.config import Settings
 from nlu import NLUModel, load_or_train
@@ -111,9 +111,9 @@ def _model_for(request: Request) -> Any:
 async def parse_route(request: Request) -> Response:
     """``POST /model/parse``: ``{"text"}`` → Rasa's parse shape (see the module docstring)."""
     try:
-        body = json.loads(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return _bad_request('the body must be JSON like {"text": "獎金多少"}')
+        body = safejson.loads(await request.body())
+    except safejson.BadJSON as exc:
+        return _bad_request(f'{exc}; send JSON like {{"text": "獎金多少"}}')
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         return _bad_request('the body must be a JSON object with a string field "text"')
     text: str = body["text"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ class Services:
     engine: Engine
     checkpointer: WalCheckpointer | None = None
     metrics: Metrics | None = None
+    platforms: dict[str, str] = field(default_factory=dict)  # name → "ok" / "unreachable: …"
 
     def close(self) -> None:
         """Stop the engine's turn threads and the checkpointer; release the DB connections."""
@@ -125,6 +126,7 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
         clock=clock,
         observe_turn=metrics.observe_turn if metrics is not None else None,
         decorate=lambda message, replies: add_calendar_links(replies, message.sender_key, settings),
+        reply_script=settings.reply_script,
     )
     if checkpointer is not None:
         checkpointer.start()  # last: nothing above can fail and leave the thread running

@@ -1,8 +1,7 @@
 """The challenges students may browse and apply to.
 
-A challenge is open to applications once an organiser listed it. Until the review lifecycle adds
-the ``listed`` status (issue 10, branch ``challenge``), submitted challenges are the open ones:
-:data:`OPEN_STATUS` follows ``db.models.CHALLENGE_STATUSES``.
+A challenge is open to applications once an organiser listed it
+(:data:`db.challenge_states.OPEN_TO_TEAMS`).
 
 Functions take a keyword-only ``session`` and never commit.
 """
@@ -12,14 +11,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from db.models import CHALLENGE_STATUSES, Challenge
-
-OPEN_STATUS = "listed" if "listed" in CHALLENGE_STATUSES else "submitted"
+from db.challenge_states import OPEN_TO_TEAMS
+from db.models import Challenge
 
 
 def is_open(challenge: Challenge) -> bool:
     """True when teams may apply to ``challenge``."""
-    return challenge.status == OPEN_STATUS
+    return challenge.status in OPEN_TO_TEAMS
 
 
 def open_challenges(*, session: Session) -> list[Challenge]:
@@ -27,7 +25,7 @@ def open_challenges(*, session: Session) -> list[Challenge]:
     query = (
         sa.select(Challenge)
         .options(selectinload(Challenge.organisation))
-        .where(Challenge.status == OPEN_STATUS)
+        .where(Challenge.status.in_(OPEN_TO_TEAMS))
         .order_by(Challenge.reference)
     )
     return list(session.scalars(query))

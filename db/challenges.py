@@ -2,9 +2,13 @@
 
 Contracts:
 - Functions take a keyword-only ``session``, may flush, never commit (the caller owns the turn).
-- A challenge is a ``draft`` until :func:`submit`; drafts never count towards the per-organisation
-  limit. :func:`submit` locks the organisation row (``FOR UPDATE`` on PostgreSQL; SQLite has one
-  writer) before counting, so two racing submissions cannot both pass the limit.
+- Organisations are one row per :func:`db.org_names.normalise_org_name` key: a new spelling of a
+  known organisation (``宏達智能 股份有限公司`` / ``宏達智能股份有限公司``) finds the existing row.
+- Lifecycle (:mod:`db.challenge_states`): :func:`submit`, then :func:`transition` (``list``,
+  ``return``, ``close``, ``withdraw``). Submitted and listed challenges count towards the limit:
+  each holds a slot 1..limit of its organisation key, unique in the database
+  (``uq_challenges_org_slot``), so racing submissions from any senders cannot pass the limit (the
+  loser of a race retries, sees the slot taken and gets :class:`LimitReached`).
 - References look like ``AIGO-108-0001``: ROC year of the submission, then a per-year sequence.
 - ``CHALLENGE_FIELDS`` / ``DATASET_FIELDS`` name the columns a draft carries (the export order).
 """
@@ -12,15 +16,17 @@ Contracts:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from db import challenge_states as states
+from db.challenge_states import Action
 from db.models import Challenge, Dataset, Organisation
+from db.org_names import normalise_org_name
 
 CHALLENGE_FIELDS = (
     "title",
@@ -58,34 +64,20 @@ class LimitReached(Exception):
         self.existing = list(existing)
 
 
-@dataclass(frozen=True)
-class ChallengeRow:
-    """One challenge flattened for listing and export (dates as ISO strings)."""
-
-    reference: str | None
-    status: str
-    organisation: str
-    contact_name: str | None
-    phone: str | None
-    email: str | None
-    fields: dict[str, str | None]
-
-    def as_dict(self) -> dict[str, str | None]:
-        """Flat mapping in export column order."""
-        head = {
-            "reference": self.reference,
-            "status": self.status,
-            "organisation": self.organisation,
-            "contact_name": self.contact_name,
-            "phone": self.phone,
-            "email": self.email,
-        }
-        return head | self.fields
+def find_organisation(*, session: Session, name: str) -> Organisation | None:
+    """The organisation ``name`` names after normalisation (the oldest such row), or None."""
+    query = (
+        sa.select(Organisation)
+        .where(Organisation.name_key == normalise_org_name(name))
+        .order_by(Organisation.id)
+    )
+    return session.scalars(query).first()
 
 
 def get_or_create_organisation(*, session: Session, name: str, user_id: int | None) -> Organisation:
-    """Return the organisation called ``name`` (exact match), creating it when new."""
-    found = session.scalar(sa.select(Organisation).where(Organisation.name == name))
+    """Return the organisation ``name`` names (any spelling, see :func:`find_organisation`),
+    creating it when new."""
+    found = find_organisation(session=session, name=name)
     if found is not None:
         return found
     try:
@@ -97,14 +89,20 @@ def get_or_create_organisation(*, session: Session, name: str, user_id: int | No
     return org
 
 
-def submitted_of(*, session: Session, organisation_id: int) -> list[Challenge]:
-    """Submitted challenges of an organisation, oldest first."""
+def counted_of(*, session: Session, name_key: str) -> list[Challenge]:
+    """The submitted and listed challenges of organisation key ``name_key``, oldest first."""
     query = (
         sa.select(Challenge)
-        .where(Challenge.organisation_id == organisation_id, Challenge.status == "submitted")
+        .where(Challenge.org_key == name_key, Challenge.status.in_(states.COUNTED))
         .order_by(Challenge.submitted_at, Challenge.id)
     )
     return list(session.scalars(query))
+
+
+def submitted_of(*, session: Session, organisation_id: int) -> list[Challenge]:
+    """The challenges counting towards the limit of the organisation ``organisation_id``."""
+    org = session.get(Organisation, organisation_id)
+    return counted_of(session=session, name_key=org.name_key) if org else []
 
 
 def latest_draft(*, session: Session, user_id: int) -> Challenge | None:
@@ -168,14 +166,6 @@ def _assign(target: object, values: Mapping[str, Any], allowed: Sequence[str]) -
         setattr(target, key, value)
 
 
-def _lock_organisation(session: Session, organisation_id: int) -> None:
-    query = sa.select(Organisation.id).where(Organisation.id == organisation_id)
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        query = query.with_for_update()
-    session.execute(query)
-
-
 def next_reference(*, session: Session, now: datetime) -> str:
     """The next free reference for ``now``'s ROC year (``AIGO-108-0001`` …)."""
     prefix = f"{REFERENCE_PREFIX}-{now.year - 1911:03d}-"
@@ -188,26 +178,58 @@ def next_reference(*, session: Session, now: datetime) -> str:
 
 
 def submit(*, session: Session, challenge: Challenge, limit: int, now: datetime) -> Challenge:
-    """Mark ``challenge`` submitted with a fresh reference; raise :class:`LimitReached` first if
-    its organisation already has ``limit`` submitted challenges. Submitting twice is a no-op."""
+    """Submit a draft or returned ``challenge``: take its organisation's lowest free slot and (the
+    first time) a fresh reference. Raises :class:`LimitReached` when all ``limit`` slots are taken,
+    :class:`InvalidTransition` from other states. Submitting twice is a no-op."""
     if challenge.status == "submitted":
         return challenge
-    _lock_organisation(session, challenge.organisation_id)
-    existing = submitted_of(session=session, organisation_id=challenge.organisation_id)
-    if len(existing) >= limit:
-        raise LimitReached(challenge.organisation.name, limit, existing)
-    for _ in range(5):
+    states.target(challenge.status, "submit", challenge.reference)
+    key = challenge.organisation.name_key
+    for _ in range(2 * limit + 5):
+        existing = counted_of(session=session, name_key=key)
+        free = sorted(set(range(1, limit + 1)) - {c.org_slot for c in existing})
+        if not free:
+            raise LimitReached(challenge.organisation.name, limit, existing)
         try:
             with session.begin_nested():
-                challenge.reference = next_reference(session=session, now=now)
+                challenge.reference = challenge.reference or next_reference(
+                    session=session, now=now
+                )
+                challenge.org_key, challenge.org_slot = key, free[0]
                 challenge.status = "submitted"
-                challenge.submitted_at = now
-                challenge.updated_at = now
+                challenge.submitted_at = challenge.updated_at = now
                 session.flush()
             return challenge
-        except IntegrityError:  # a reference taken concurrently: take the next one
+        except IntegrityError:  # a slot or reference taken concurrently: look again
             continue
-    raise RuntimeError("could not allocate a challenge reference")
+    raise RuntimeError("could not submit the challenge (slots or references kept colliding)")
+
+
+def transition(
+    *,
+    session: Session,
+    challenge: Challenge,
+    action: Action,
+    now: datetime,
+    note: str | None = None,
+) -> Challenge:
+    """Apply ``action`` (``list``, ``return``, ``close``, ``withdraw``) to ``challenge``.
+
+    Raises :class:`InvalidTransition` when the state does not allow it. States that stop counting
+    release the organisation slot; ``note`` is the organisers' reason (kept on ``review_note``).
+    """
+    if action in ("submit", "edit"):
+        raise ValueError(f"use submit() / save_draft() for {action!r}")
+    after = states.target(challenge.status, action, challenge.reference)
+    challenge.status = after
+    if after not in states.COUNTED:
+        challenge.org_key = challenge.org_slot = None
+    if action in states.ORGANISER_ACTIONS:
+        challenge.reviewed_at = now
+        challenge.review_note = note if action == "return" else challenge.review_note
+    challenge.updated_at = now
+    session.flush()
+    return challenge
 
 
 def find_by_reference(*, session: Session, reference: str) -> Challenge | None:
@@ -229,45 +251,11 @@ def challenges_of_user(*, session: Session, user_id: int) -> list[Challenge]:
 
 
 def open_challenges(*, session: Session) -> list[Challenge]:
-    """All submitted challenges, by reference."""
+    """The challenges teams may apply to (listed), by reference."""
     query = (
         sa.select(Challenge)
         .options(selectinload(Challenge.organisation))
-        .where(Challenge.status == "submitted")
+        .where(Challenge.status.in_(states.OPEN_TO_TEAMS))
         .order_by(Challenge.reference)
     )
     return list(session.scalars(query))
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
-def rows(
-    *, session: Session, status: str | None = None, organisation: str | None = None
-) -> list[ChallengeRow]:
-    """Every challenge (optionally one status and/or one organisation by name), flattened."""
-    query = (
-        sa.select(Challenge)
-        .join(Challenge.organisation)
-        .options(selectinload(Challenge.dataset), selectinload(Challenge.organisation))
-        .order_by(Organisation.name, Challenge.id)
-    )
-    if status is not None:
-        query = query.where(Challenge.status == status)
-    if organisation is not None:
-        query = query.where(Organisation.name == organisation)
-    result = []
-    for ch in session.scalars(query):
-        fields = {f: _iso(getattr(ch, f)) for f in CHALLENGE_FIELDS}
-        dataset = ch.dataset
-        fields |= {f"dataset_{f}": _iso(getattr(dataset, f, None)) for f in DATASET_FIELDS}
-        org = ch.organisation
-        result.append(
-            ChallengeRow(
-                ch.reference, ch.status, org.name, org.contact_name, org.phone, org.email, fields
-            )
-        )
-    return result

@@ -20,13 +20,24 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
-CHALLENGE_STATUSES = ("draft", "submitted")
+from db.org_names import normalise_org_name
+
+# Lifecycle in db/challenge_states.py; submitted and listed challenges hold an organisation slot.
+CHALLENGE_STATUSES = ("draft", "submitted", "listed", "returned", "closed", "withdrawn")
+SLOT_STATUSES = ("submitted", "listed")
+SLOT_CHECK = (
+    "(org_slot IS NOT NULL AND org_key IS NOT NULL AND org_slot >= 1 "
+    "AND status IN ('submitted', 'listed')) "
+    "OR (org_slot IS NULL AND status NOT IN ('submitted', 'listed'))"
+)
 MEMBERSHIP_ROLES = ("leader", "member")
 USER_ROLES = ("student", "enterprise", "organiser")
 PLANNED_REMINDER_STATUSES = ("pending", "fired", "missed", "cancelled")
-DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "dead", "skipped")
+# "unknown": a Telegram send whose outcome could not be learned (a crash or timeout mid-send) and
+# that was not sent again, so that nobody gets it twice; counted and reported, never silent.
+DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "dead", "skipped", "unknown")
 INBOX_STATUSES = ("pending", "done", "failed")
 CHANNELS = ("line", "telegram", "rest", "console", "web")
 ORGANISER_ROLES = ("viewer", "editor")
@@ -157,6 +168,8 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(unique=True)
+    # normalise_org_name(name), set with the name: spellings of one organisation share it
+    name_key: Mapped[str] = mapped_column(index=True)
     contact_name: Mapped[str | None]
     phone: Mapped[str | None]
     email: Mapped[str | None]
@@ -166,6 +179,11 @@ class Organisation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     challenges: Mapped[list[Challenge]] = relationship(back_populates="organisation")
+
+    @validates("name")
+    def _keep_key(self, _: str, name: str) -> str:
+        self.name_key = normalise_org_name(name)
+        return name
 
 
 class Challenge(Base):
@@ -195,6 +213,12 @@ class Challenge(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None]
+    # While submitted or listed: the organisation's name_key and a slot number 1..limit, unique
+    # together, so the database refuses a fourth challenge however the submissions race.
+    org_key: Mapped[str | None]
+    org_slot: Mapped[int | None]
+    review_note: Mapped[str | None] = mapped_column(sa.Text())  # the organisers' reason to return
+    reviewed_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship(back_populates="challenges")
     dataset: Mapped[Dataset | None] = relationship(back_populates="challenge")
@@ -202,6 +226,8 @@ class Challenge(Base):
     __table_args__ = (
         _check_in("status", CHALLENGE_STATUSES, "status"),
         sa.Index(None, "organisation_id", "status"),
+        sa.UniqueConstraint("org_key", "org_slot", name="uq_challenges_org_slot"),
+        sa.CheckConstraint(SLOT_CHECK, name="slot_while_counted"),
     )
 
 
@@ -393,6 +419,30 @@ class InboxEvent(Base):
         _check_in("status", INBOX_STATUSES, "status"),
         sa.Index(None, "status", "sender_key", "id"),
     )
+
+
+class RateCounter(Base):
+    """Hits of one rate-limit key in its current fixed window, shared by every worker."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(primary_key=True)  # e.g. "rest-ip:203.0.113.7"
+    window_start: Mapped[int]  # epoch seconds, a multiple of the window length
+    hits: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class EventOutput(Base):
+    """What one platform event produced: the turn's responses, recorded in the turn's own
+    transaction, and how far sending them got (``progress``), so that processing the event again
+    replays them instead of running the turn twice, and never sends them twice."""
+
+    __tablename__ = "event_outputs"
+
+    event_key: Mapped[str] = mapped_column(primary_key=True)  # "<channel>:<platform event id>"
+    sender_key: Mapped[str]
+    responses: Mapped[list[Any]] = mapped_column(sa.JSON(), default=list)
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Conversation(Base):

@@ -157,9 +157,22 @@ def current_revision(url: str | URL) -> str | None:
         engine.dispose()
 
 
+def _foreign_keys_off(engine: Engine) -> None:
+    """SQLite: migrate with foreign keys off, as SQLite's ALTER TABLE guide says. A batch
+    migration copies a table and drops the old one, and a drop with foreign keys on would run the
+    ``ON DELETE CASCADE`` of the rows that point at it. They are checked again before commit."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _off(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA foreign_keys = OFF")
+
+
 def upgrade(url: str | URL, revision: str = "head") -> None:
     """Apply the bundled migrations to the database at ``url`` (idempotent)."""
     engine = make_engine(url)
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        _foreign_keys_off(engine)
     try:
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
@@ -169,5 +182,8 @@ def upgrade(url: str | URL, revision: str = "head") -> None:
             config = alembic_config(url)
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all() if sqlite else []
+            if broken:
+                raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
     finally:
         engine.dispose()

@@ -95,8 +95,8 @@ def format_date(programme: Programme, date: ResolvedDate, lang: Lang) -> str:
     """A resolved date as the seed states it (no year; the * mark is rendered separately).
 
     Examples (zh-TW / en): 5月31日（五）中午12:00 / Fri 31 May, 12:00 noon; 3月21-25日 /
-    21–25 March; 10月下旬中午12:00 / late October, 12:00 noon; 構想審查後1個月內 / within 1 month(s)
-    after the idea review.
+    21–25 March; 10月下旬 / late October (an approximate date never shows the cut-off time);
+    構想審查後1個月內 / within 1 month(s) after the idea review.
     """
     spec = date.spec
     fmt = str(t(lang, "date").get(spec.kind, ""))
@@ -123,9 +123,7 @@ def format_date(programme: Programme, date: ResolvedDate, lang: Lang) -> str:
         unit = t(lang, "month_unit")["one" if spec.within_months == 1 else "other"]
         after = _ref(programme, lang, spec.after)
         text = fmt.format(after=after, months=spec.within_months, unit=unit)
-    if spec.time is not None:
-        text = str(t(lang, "date.with_time")).format(date=text, time=format_time(spec.time, lang))
-    return text
+    return text  # a cut-off time is only shown on a stated day (never "10月下旬中午12:00")
 
 
 def display_width(text: str) -> int:

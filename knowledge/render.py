@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from knowledge._format import display_width, format_amount, format_date, format_day, pad, t
-from knowledge.dates import RelativeSpec
+from knowledge.dates import RelativeSpec, ResolvedDate
 from knowledge.eligibility import Verdict
 from knowledge.prizes import tier_total
 from knowledge.schedule import next_deadline, phases_at, time_left
@@ -19,15 +19,27 @@ from knowledge.schema import Lang, Nationality, Programme
 
 
 def date_notes(programme: Programme, milestone_id: str, round_id: str, lang: Lang) -> str:
+    """One caveat at most: the relative deadline's last day, else "subject to change" (``*``
+    dates), else "exact date to be announced" (a month, part of a month or a period)."""
     date = programme.date(milestone_id, round_id)
-    notes = ""
     if isinstance(date.spec, RelativeSpec):
-        notes += str(t(lang, "relative_by")).format(deadline=format_day(date.deadline, lang))
-    elif date.approximate:
-        notes += str(t(lang, "approximate"))
+        return str(t(lang, "relative_by")).format(deadline=format_day(date.deadline, lang))
     if date.tentative:
-        notes += str(t(lang, "tentative"))
-    return notes
+        return str(t(lang, "tentative"))
+    return str(t(lang, "approximate")) if date.approximate else ""
+
+
+def approximate_left(date: ResolvedDate, now: datetime, lang: Lang) -> str:
+    """Time to an approximate date at the data's precision: about N months / weeks / days to the
+    start of its window, "expected about now" inside it (never hours and minutes)."""
+    if now >= date.earliest:
+        return str(t(lang, "left_in_window"))
+    days = (date.earliest - now).days
+    if days >= 45:
+        return str(t(lang, "left_months")).format(n=round(days / 30.4))
+    if days >= 14:
+        return str(t(lang, "left_weeks")).format(n=days // 7)
+    return str(t(lang, "left_days")).format(n=max(days, 1))
 
 
 def _status(
@@ -41,6 +53,8 @@ def _status(
     left = time_left(date.deadline, now)
     if left.passed:
         return str(t(lang, "passed"))
+    if not date.exact and not isinstance(date.spec, RelativeSpec):
+        return str(t(lang, "approx_status")).format(left=approximate_left(date, now, lang))
     if left.days == 0:
         return str(t(lang, "time_left_hours")).format(hours=left.hours, minutes=left.minutes)
     return str(t(lang, "time_left")).format(days=left.days, hours=left.hours)
@@ -52,22 +66,35 @@ def render_date(programme: Programme, milestone_id: str, round_id: str, lang: La
     return text + date_notes(programme, milestone_id, round_id, lang)
 
 
+def render_date_short(programme: Programme, milestone_id: str, round_id: str, lang: Lang) -> str:
+    """The date as the seed states it, ``*`` kept, without the caveat (said once elsewhere)."""
+    date = programme.date(milestone_id, round_id)
+    return format_date(programme, date, lang) + ("*" if date.tentative else "")
+
+
 def render_milestone(
     programme: Programme, milestone_id: str, round_id: str, lang: Lang, now: datetime
 ) -> str:
     """One milestone of one round.
 
-    e.g. ``108-1場 構想收件截止：5月31日（五）中午12:00（還有11天2小時）``.
+    e.g. ``108-1場 構想收件截止：5月31日（五）中午12:00（還有11天2小時）``; a past event is told
+    as done (``108-2場 題目上架：已於5月31日（五）上架``).
 
     Deadlines show the time left (or "closed"); events show "in progress"/"over".
     Raises KeyError for an unknown milestone or round id.
     """
-    return str(t(lang, "milestone")).format(
-        round=programme.round(round_id).name.get(lang),
-        name=programme.milestone(milestone_id).name.get(lang),
-        date=render_date(programme, milestone_id, round_id, lang),
-        status=_status(programme, milestone_id, round_id, lang, now),
-    )
+    milestone = programme.milestone(milestone_id)
+    fields = {
+        "round": programme.round(round_id).name.get(lang),
+        "name": milestone.name.get(lang),
+        "date": render_date(programme, milestone_id, round_id, lang),
+    }
+    if milestone.kind == "event" and now > programme.date(milestone_id, round_id).latest:
+        done: dict[str, str] = t(lang, "event_done")
+        fields["date"] = done.get(milestone_id, done["default"]).format(date=fields["date"])
+        return str(t(lang, "milestone")).format(status="", **fields)
+    status = _status(programme, milestone_id, round_id, lang, now)
+    return str(t(lang, "milestone")).format(status=status, **fields)
 
 
 def render_next_deadline(

@@ -13,9 +13,10 @@ from collections.abc import Collection
 from datetime import datetime
 
 from knowledge._format import format_amount, t
+from knowledge.dates import RelativeSpec
 from knowledge.eligibility import Verdict
 from knowledge.prizes import max_total, net_amount, tier_total
-from knowledge.render import render_date
+from knowledge.render import approximate_left, render_date, render_date_short
 from knowledge.schedule import time_left, upcoming
 from knowledge.schema import Lang, Programme
 
@@ -30,7 +31,7 @@ def render_other_rounds(programme: Programme, milestone_id: str, round_id: str, 
     """The same milestone's date in every round other than ``round_id`` (may be empty)."""
     return "".join(
         _a(lang, "other_round").format(
-            round=r.name.get(lang), date=render_date(programme, milestone_id, r.id, lang)
+            round=r.name.get(lang), date=render_date_short(programme, milestone_id, r.id, lang)
         )
         for r in programme.rounds
         if r.id != round_id
@@ -42,8 +43,8 @@ def render_days_left(
 ) -> str:
     """Whole days and hours from ``now`` to a milestone (a deadline's due time, an event's start).
 
-    Events in progress say so; past ones say they are over. Approximate dates are counted to their
-    last possible day and say so.
+    Events in progress say so; past ones say they are over. Approximate dates (a month, part of
+    one, a period) are counted at their precision (about N months / weeks / days).
     """
     date = programme.date(milestone_id, round_id)
     deadline = programme.milestone(milestone_id).kind == "deadline"
@@ -58,11 +59,12 @@ def render_days_left(
     left = time_left(target, now)
     if left.passed:
         return _a(lang, "days_left_passed").format(**fields)
+    if date.approximate and not isinstance(date.spec, RelativeSpec):
+        return _a(lang, "days_left_approximate").format(
+            left=approximate_left(date, now, lang), **fields
+        )
     key = "days_left" if left.days else "days_left_hours"
-    text = _a(lang, key).format(days=left.days, hours=left.hours, minutes=left.minutes, **fields)
-    if deadline and not date.exact:
-        text += _a(lang, "days_left_approximate")
-    return text
+    return _a(lang, key).format(days=left.days, hours=left.hours, minutes=left.minutes, **fields)
 
 
 def render_no_data(programme: Programme, topic: NoDataTopic, lang: Lang, name: str = "") -> str:

@@ -303,6 +303,7 @@ class Milestone(_Model):
     aliases: TextList
     source: str
     dates: dict[str, DateSpec]
+    about: SourcedText | None = None  # what it is, in the seed's own words and context
 
 
 class Schedule(_Model):

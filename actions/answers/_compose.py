@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import knowledge
-from actions.answers._followup import NO_DATA_CUES, Query
+from actions.answers._followup import DIMENSION_CUES, NO_DATA_CUES, Query
 from actions.answers._timeline import schedule_payload
 from knowledge import Lang, Programme
 from knowledge._format import t
@@ -26,6 +26,16 @@ from knowledge.render_answers import (
     render_next_step,
     render_skills_rule,
 )
+from knowledge.render_direct import (
+    render_about,
+    render_multi_challenge,
+    render_prize_unit,
+    render_subsidy_cap,
+    render_team_alone,
+    render_team_multi,
+    render_tier_after_tax,
+)
+from knowledge.render_schedule import render_schedule_list, render_schedule_short
 
 
 @dataclass
@@ -120,7 +130,7 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
             return answer
         milestone, round_id = found.milestone_id, found.round_id
     if milestone is None:
-        return _table(p, round_id, lang, now)
+        return _table(p, q, lang, now)
     named_round = round_id is not None
     round_id = round_id or knowledge.current_round(p, now, milestone)
     answer.context = {"milestone": milestone, "round": round_id}
@@ -129,6 +139,8 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
         answer.say(knowledge.render_days_left(p, milestone, round_id, lang, now), buttons)
         return answer
     line = knowledge.render_milestone(p, milestone, round_id, lang, now)
+    if "what_is" in q.cues and not q.followup:  # "輪桌接洽會是什麼": what it is, then when
+        line = render_about(p, milestone, lang) + "\n" + line
     if not named_round:
         line += knowledge.render_other_rounds(p, milestone, round_id, lang)
     name = p.milestone(milestone).name.get(lang)
@@ -155,16 +167,24 @@ def _next_milestone(p: Programme, milestone_id: str) -> str | None:
     return ids[index + 1] if index + 1 < len(ids) else None
 
 
-def _table(p: Programme, round_id: str | None, lang: Lang, now: datetime) -> Answer:
+def _table(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
+    """The schedule for a phone: the next deadline and the next two milestones, with buttons for
+    the rounds and "完整時程"; every milestone when the user asked for everything. The reply
+    carries the round's timeline (``custom``) for LINE Flex / Telegram."""
+    round_id = q.params.get("round")
     answer = Answer(context={"milestone": None, "round": round_id})
-    text = knowledge.render_next_deadline(p, lang, now, round_id)
-    text += "\n\n" + knowledge.render_schedule_table(p, round_id, lang)
+    if "full" in q.cues:
+        text = render_schedule_list(p, round_id, lang)
+    else:
+        text = render_schedule_short(p, round_id, lang, now)
     buttons = _round_buttons(p, lang, round_id, None)
-    if round_id:
-        buttons.append(_button(_answer_text(lang, "all_rounds_button"), "ask_schedule"))
-    answer.say(text, buttons)
+    if round_id or "full" not in q.cues:
+        full = _answer_text(lang, "all_rounds_button")
+        buttons.append(_button(full, "ask_schedule", scope="full"))
     shown = round_id or knowledge.current_round(p, now)
-    answer.replies.append({"custom": schedule_payload(p, shown, lang, now)})
+    answer.replies.append(
+        {"text": text, "buttons": buttons, "custom": schedule_payload(p, shown, lang, now)}
+    )
     return answer
 
 
@@ -172,27 +192,38 @@ def _table(p: Programme, round_id: str | None, lang: Lang, now: datetime) -> Ans
 
 
 def bonus(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
-    """A tier's total (net of tax when the nationality is known or tax is asked), a stage, the
-    withholding rule, or the whole prize scheme; buttons for the award tiers."""
+    """The direct answer first: per team (not per person), per challenge, a tier's total (after
+    tax first when asked), a stage, the withholding rule, or the whole prize scheme; buttons
+    for the award tiers. The question's dimensions are remembered for follow-ups."""
     tier, stage = q.params.get("award_tier"), q.params.get("prize_stage")
     nationality = q.params.get("nationality")
-    answer = Answer(context={"award_tier": tier, "prize_stage": stage})
+    dims = sorted(q.cues & DIMENSION_CUES)
+    answer = Answer(context={"award_tier": tier, "prize_stage": stage, "answer_dims": dims})
     buttons = [
         _button(x.name.get(lang), "ask_bonus", award_tier=x.id)
         for x in p.stage("proof").tiers
         if x.id != tier
     ]
-    if tier:
-        text = knowledge.render_tier_total(p, tier, nationality, lang)
-        if nationality is None and "tax" in q.cues:
-            text += "\n" + knowledge.render_net_both(p, tier, lang)
+    lines = [render_prize_unit(p, lang)] if "prize_unit" in q.cues else []
+    if "multi_challenge" in q.cues:
+        lines.append(render_multi_challenge(p, lang))
+    if tier and "tax" in q.cues:
+        lines.append(render_tier_after_tax(p, tier, nationality, lang))
+    elif tier:
+        lines.append(knowledge.render_tier_total(p, tier, nationality, lang))
+    elif lines:
+        pass  # the per-team / per-challenge answer is the whole answer
     elif "tax" in q.cues:
-        text = knowledge.render_withholding(p, lang)
+        lines.append(knowledge.render_withholding(p, lang))
     elif stage:
-        text = knowledge.render_stage(p, stage, lang) + "\n" + knowledge.render_max_total(p, lang)
+        lines.append(knowledge.render_stage(p, stage, lang))
+        lines.append(knowledge.render_max_total(p, lang))
+    elif "maximum" in q.cues:  # "最多能拿多少獎金": the maximum first, then the stages
+        lines.append(knowledge.render_max_total(p, lang))
+        lines.append(knowledge.render_prize_summary(p, lang))
     else:
-        text = knowledge.render_prize_summary(p, lang)
-    answer.say(text, buttons)
+        lines.append(knowledge.render_prize_summary(p, lang))
+    answer.say("\n".join(lines), buttons)
     return answer
 
 
@@ -223,8 +254,15 @@ def eligibility(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
 
 
 def team_rules(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
-    """The team rules; questions they don't answer (team size, teams per challenge) say so."""
+    """Yes/no questions first ("可以自己一個人參加嗎" no, teams only; "兩隊" no, one team), then
+    the team rules; questions they don't answer (team size, teams per challenge) say so."""
     answer = Answer()
+    if "multi_team" in q.cues and "teams_per_challenge" not in q.cues:
+        answer.say(render_team_multi(p, lang))
+        return answer
+    if "alone" in q.cues and "teams_per_challenge" not in q.cues:
+        answer.say(render_team_alone(p, lang))
+        return answer
     rules = knowledge.render_team_rules(p, lang)
     for cue in ("teams_per_challenge", "team_size"):
         if cue in q.cues:
@@ -265,6 +303,16 @@ def _static(render: Callable[[Programme, Lang], str]) -> Composer:
     return compose
 
 
+def training_subsidy(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
+    """The course subsidy; "how much" leads with the cap per person per year."""
+    answer = Answer()
+    text = knowledge.render_training_subsidy(p, lang)
+    if "how_much" in q.cues:
+        text = render_subsidy_cap(p, lang) + "\n" + text
+    answer.say(text)
+    return answer
+
+
 def no_data(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer | None:
     """For a programme question the data can't answer (a ``NO_DATA_CUES`` cue): say so and give
     the office's contact; None when the message has no such cue."""
@@ -294,6 +342,6 @@ COMPOSERS: dict[str, Composer] = {
     "programme": programme,
     "challenge_posting": challenge_posting,
     "application_process": _static(knowledge.render_application_process),
-    "training_subsidy": _static(knowledge.render_training_subsidy),
+    "training_subsidy": training_subsidy,
     "contact": _static(knowledge.render_contact),
 }

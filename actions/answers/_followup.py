@@ -93,6 +93,9 @@ STATIC_TOPICS = frozenset({"application_process", "programme", "team_rules", "ch
 # like eligibility, "現在是什麼階段" like the overview): answered from the schedule at ``now``.
 STEERING_CUES = frozenset({"phase", "still_open"})
 STEERABLE_TOPICS = frozenset({None, "programme", "eligibility", "application_process", "schedule"})
+_RULE_TOPICS: frozenset[str | None] = frozenset(
+    {None, "programme", "eligibility", "application_process", "team_rules"}
+)
 # Cues that name the fact asked whatever close intent the NLU guessed ("how many challenges are
 # there" read as challenge posting, "一定要會寫程式嗎" as the application steps): cue -> (topic,
 # the intent topics it overrides).
@@ -105,13 +108,20 @@ FACT_CUES: dict[str, tuple[str, frozenset[str | None]]] = {
         "eligibility",
         frozenset({None, "programme", "application_process", "team_rules", "eligibility"}),
     ),
+    # Yes/no questions answered first (issue 11): "可以自己一個人參加嗎", "可以同時參加兩隊嗎".
+    "alone": ("team_rules", _RULE_TOPICS),
+    "multi_team": ("team_rules", _RULE_TOPICS),
+    "prize_unit": ("bonus", _RULE_TOPICS | {"bonus"}),
 }
+# Dimensions of a question that a follow-up keeps ("那佳作呢" after an after-tax question is
+# after tax too); slot ``answer_dims``. A follow-up saying "稅前" (cue ``gross``) drops ``tax``.
+DIMENSION_CUES = frozenset({"tax", "prize_unit", "multi_challenge"})
 # Words after a milestone that make it the reference point of another one ("構想審查後多久要簽約").
 _REFERENCE_AFTER = re.compile(
     r"\s*(完|結束|完成|過)?\s*(之後|以後|後|之前|以前|前)|\s*(is )?(over|done)?\s*(after|before)\b",
     re.IGNORECASE,
 )
-IGNORED_ENTITIES = frozenset({"language"})
+IGNORED_ENTITIES = frozenset({"language", "scope"})  # scope=full: the "完整時程" button
 
 
 @dataclass(frozen=True)
@@ -169,9 +179,11 @@ def _topic(
     for cue, (topic, overridden) in FACT_CUES.items():
         if cue in cues and not names - {"expertise"} and intent_topic in overridden:
             return topic, False
+    if {"multi_challenge", "how_much"} <= cues and not names - {"award_tier"}:
+        return "bonus", False  # "how much can we win if we solve two challenges"
     if "milestone" in names and "next_step" in cues and intent_topic in STATIC_TOPICS | {None}:
         return "schedule", False  # "構想審查之後呢": the milestone after it
-    if "milestone" in names and "when" in cues and intent_topic in STATIC_TOPICS:
+    if "milestone" in names and cues & {"when", "what_is"} and intent_topic in STATIC_TOPICS:
         return "schedule", False
     if cues & STEERING_CUES and names <= {"round"} and intent_topic in STEERABLE_TOPICS:
         return "schedule", False
@@ -196,12 +208,18 @@ def resolve(
     """
     entities = message_entities(latest_message)
     cues = cues_in(str(latest_message.get("text") or ""))
+    if any(e.get("entity") == "scope" for e in latest_message.get("entities") or []):
+        cues |= {"full"}
     intent_topic = _confident_topic(latest_message)
     if intent_topic is None and not entities and "followup" not in cues:
         intent_topic = default_topic  # a weak guess is still the best reading of a bare question
     topic, followup = _topic(intent_topic, entities, cues, slots.get("last_topic"))
     if topic is None:
         return Query(None, {}, cues)
+    if followup and topic == slots.get("last_topic"):
+        cues |= frozenset(slots.get("answer_dims") or ()) & DIMENSION_CUES
+    if "gross" in cues:  # "稅前呢" names tax but asks for the amount before it
+        cues -= {"tax"}
     params: dict[str, Any] = {}
     for name in CONTEXT_PARAMS.get(topic, ()):
         value = entities.get(name)

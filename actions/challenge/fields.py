@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 import knowledge
-from actions._forms import data, fold, match_choice
+from actions._forms import match_choice
+from actions._words import data, fold
 
 MIN_DESCRIPTION = 15
 MAX_ANSWER = 1000

@@ -41,6 +41,7 @@ from actions.challenge.store import (
     SLOTS,
     field_label,
     find_org,
+    latest_organisation_slots,
     limit_lines,
     load_draft_slots,
     save_draft_from_slots,
@@ -68,6 +69,13 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+# Fields whose answers have a shape to check; every other field takes any text.
+CHECKED = frozenset(
+    {"org_phone", "org_email", "challenge_description", "challenge_category", "dataset_volume",
+     "dataset_time_range", "challenge_confirm"}
+)  # fmt: skip
+
+
 class ValidatePostChallengeForm(EditableForm):
     """Validation, draft saving and edits for ``post_challenge_form``."""
 
@@ -81,6 +89,10 @@ class ValidatePostChallengeForm(EditableForm):
     def field_label(self, slot: str, lang: str) -> str:
         """The knowledge data's label of ``slot``."""
         return field_label(knowledge.load(), slot, lang)
+
+    def free_text(self, slot: str) -> bool:
+        """Fields whose answers are not checked for a shape (names, titles, open lists)."""
+        return slot not in CHECKED
 
     def _check(
         self,
@@ -210,8 +222,31 @@ class ActionStartChallenge(Action):
             title = slots.get("challenge_title") or slots.get("org_name") or ""
             dispatcher.utter_message(text=say(lang, "draft_resumed", title=title))
             return [*events, SlotSet("challenge_confirm", None)]
-        dispatcher.utter_message(text=say(lang, "draft_start", count=len(FIELDS)))
-        return events
+        programme = knowledge.load()
+        optional = say(lang, "sep").join(
+            field_label(programme, f, lang) for f in FIELDS if f in OPTIONAL
+        )
+        dispatcher.utter_message(
+            text=say(lang, "draft_start", count=len(FIELDS), optional=optional)
+        )
+        return [
+            *events,
+            *reuse_organisation(dispatcher, tracker),
+            SlotSet("challenge_confirm", None),
+        ]
+
+
+def reuse_organisation(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """A new challenge from someone who posted before: fill in the organisation and contact of
+    their latest challenge and say how to change them; else no events."""
+    with turn_session() as session:
+        known = latest_organisation_slots(session, user_id_for(tracker))
+    if not known:
+        return []
+    lang = lang_of(tracker)
+    shown = {slot: value or "-" for slot, value in known.items()}
+    dispatcher.utter_message(text=say(lang, "org_reused", **shown))
+    return [SlotSet(slot, value) for slot, value in known.items() if value]
 
 
 class ActionSubmitChallenge(Action):
@@ -253,7 +288,7 @@ class ActionSubmitChallenge(Action):
             dispatcher.utter_message(text="\n".join([head, *limit_lines(full.existing, lang)]))
             return [SlotSet("challenge_confirm", None)]
         dispatcher.utter_message(text=text)
-        return [SlotSet(s, None) for s in (*FIELDS, DRAFT_SLOT)]
+        return [SlotSet(s, None) for s in (*FIELDS, DRAFT_SLOT, "challenge_confirm")]
 
 
 __all__ = [

@@ -111,6 +111,20 @@ def save_draft_from_slots(
     )
 
 
+def latest_organisation_slots(session: Session, user_id: int) -> dict[str, Any]:
+    """``org_*`` slots from the organisation of the user's latest non-draft challenge ({} when
+    none): a second challenge reuses the organisation and contact details."""
+    posted = [
+        c for c in repo.challenges_of_user(session=session, user_id=user_id) if c.status != "draft"
+    ]
+    if not posted:
+        return {}
+    org = posted[0].organisation
+    values = {"org_name": org.name, "org_contact": org.contact_name, "org_phone": org.phone,
+              "org_email": org.email}  # fmt: skip
+    return values
+
+
 def load_draft_slots(session: Session, user_id: int) -> dict[str, Any]:
     """The slots of the user's latest draft (empty dict when there is none)."""
     draft = repo.latest_draft(session=session, user_id=user_id)

@@ -31,7 +31,8 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 import knowledge
-from actions._forms import fold, lang_of, latest_text, match_choice, user_id_for
+from actions._forms import lang_of, latest_text, match_choice, user_id_for
+from actions._words import fold
 from actions.challenge.fields import category_choices, industry_choices, shown_choice
 from actions.context import turn_session
 from db import catalogue

@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 from rasa_sdk.events import EventType
 
-from actions._forms import fold, user_id_for
+from actions._forms import user_id_for
+from actions._words import fold
 from actions.confirm import Ask, ConfirmedAction, Request, button
 from db import notices
 from db import team_lifecycle as life

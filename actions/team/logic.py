@@ -12,7 +12,8 @@ from datetime import date, datetime
 from typing import Any
 
 import knowledge
-from actions._forms import data, match_choice, say
+from actions._forms import match_choice, say
+from actions._words import data
 from db.teams import MemberView
 
 MIN_AGE, MAX_AGE = 10, 100

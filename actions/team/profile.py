@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 import knowledge
-from actions._forms import fold
+from actions._words import fold
 
 NEGATION_WINDOW = 4  # characters between a negation and the skill it denies ("沒有什麼AI")
 _NOT_CONTRAST = r"(?:(?!但|可是|不過|but|,|，).)"  # "沒有產業背景但會AI" denies only the domain

@@ -1,11 +1,20 @@
-"""Small HTTP helpers shared by the webhook endpoints: a size-capped body read, JSON errors."""
+"""Small HTTP helpers shared by the endpoints: the body cap, a size-capped body read, JSON errors.
+
+:class:`BodyLimit` is ASGI middleware wrapped around the whole app: every request body, declared
+(``Content-Length``) or chunked, is read at most ``limit`` bytes into memory and refused with 413
+as soon as it goes past, before any endpoint sees it.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-MAX_BODY = 1_000_000  # bytes; larger webhook bodies are refused with 413
+MAX_BODY = 1_000_000  # bytes; larger bodies are refused with 413 on every endpoint
 
 
 class BodyTooLarge(Exception):
@@ -30,3 +39,72 @@ async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
 def error(status: int, message: str) -> JSONResponse:
     """A JSON error body ``{"error": message}`` (never a traceback, never a secret)."""
     return JSONResponse({"error": message}, status_code=status)
+
+
+class ThrottledWarning:
+    """A WARNING at most once per ``every`` seconds (with the count since), DEBUG otherwise.
+
+    For refusals an outsider can trigger at will (wrong webhook secrets): the log stays readable
+    and cannot be flooded.
+    """
+
+    def __init__(self, logger: logging.Logger, message: str, every: float = 60.0) -> None:
+        self._log, self._message, self._every = logger, message, every
+        self._last = -every
+        self._count = 0
+
+    def __call__(self) -> None:
+        self._count += 1
+        now = time.monotonic()
+        if now - self._last < self._every:
+            self._log.debug(self._message)
+            return
+        self._log.warning("%s (%d in the last %.0f s)", self._message, self._count, self._every)
+        self._last, self._count = now, 0
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over ``limit`` bytes gets 413 (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length", b"").decode("latin-1")
+        if declared.isdigit() and int(declared) > self.limit:
+            await error(413, "request body too large")(scope, receive, send)
+            return
+        buffered = await self._buffer(receive)
+        if buffered is None:
+            await error(413, "request body too large")(scope, receive, send)
+            return
+        await self.app(scope, _replay(buffered, receive), send)
+
+    async def _buffer(self, receive: Receive) -> list[Message] | None:
+        """The body messages up to the end of the body, or None once past the limit."""
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                return messages
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                return None
+            if not message.get("more_body", False):
+                return messages
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay

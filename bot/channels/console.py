@@ -4,6 +4,8 @@ Replies are printed as text; buttons become numbered choices, and typing a choic
 its payload. Reading stops at end of input (so ``echo 獎金多少 | aigo chat`` answers and exits).
 The sender key is ``console:<name>``. With ``echo`` (a pipe), each input line is printed as
 ``> line`` before its replies, so the output reads as a transcript.
+A schedule ``custom`` payload without text is printed as a text timeline; other custom payloads
+are not shown (never as raw data).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Protocol, TextIO
 
+from bot.channels.render_telegram import schedule_text_timeline
 from bot.dialogue import Engine, UserMessage
 
 CHANNEL = "console"
@@ -31,6 +34,9 @@ def render(replies: list[dict[str, Any]]) -> tuple[str, list[str]]:
             lines.append(str(reply["text"]))
         if reply.get("image"):
             lines.append(f"[image] {reply['image']}")
+        custom = reply.get("custom")
+        if not reply.get("text") and isinstance(custom, dict) and custom.get("type") == "schedule":
+            lines.append(schedule_text_timeline(custom, custom.get("language")))
         for button in reply.get("buttons") or []:
             payloads.append(str(button.get("payload", "")))
             lines.append(f"  {len(payloads)}) {button.get('title', '')}")

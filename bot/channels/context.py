@@ -11,15 +11,15 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.channels.ratelimit import SlidingWindowLimiter
-from db import users
+from bot.channels.ratelimit import Verdict
+from db import event_outputs, ratelimits, users
 from db.models import CallbackPayload
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,21 @@ class ChannelContext:
     session_factory: sessionmaker[Session]
     now: Callable[[], datetime]
     turn: TurnHandler
-    limiter: SlidingWindowLimiter = field(default_factory=SlidingWindowLimiter)
+    rate_limit: int = 20  # messages per sender per ``rate_window`` (shared by every worker)
+    rate_window: timedelta = timedelta(seconds=10)
+
+    async def check_rate(self, sender_key: str, sent_at: float) -> Verdict:
+        """Count a message ``sender_key`` sent at ``sent_at`` (epoch seconds) in the database:
+        ALLOW within the limit, NOTIFY for the first message over it, DROP after that."""
+        hits = await asyncio.to_thread(self._hit, f"chat:{sender_key}", sent_at)
+        if hits <= self.rate_limit:
+            return Verdict.ALLOW
+        return Verdict.NOTIFY if hits == self.rate_limit + 1 else Verdict.DROP
+
+    def _hit(self, key: str, sent_at: float) -> int:
+        at = datetime.fromtimestamp(sent_at, UTC)
+        with self.session_factory.begin() as session:
+            return ratelimits.hit(session=session, key=key, now=at, window=self.rate_window)
 
     async def set_active(self, channel: str, external_id: str, active: bool) -> None:
         """Mark the user behind an identity (in)active (creating the user when unknown)."""
@@ -47,6 +61,37 @@ class ChannelContext:
                 session=session, channel=channel, external_id=external_id, active=active
             )
         log.info("%s user %s marked %s", channel, external_id, "active" if active else "inactive")
+
+    async def output(self, event_key: str) -> event_outputs.Output | None:
+        """What ``event_key`` produced so far (responses and sending progress), or None."""
+        return await asyncio.to_thread(self._output, event_key)
+
+    def _output(self, event_key: str) -> event_outputs.Output | None:
+        with self.session_factory() as session:
+            return event_outputs.find(session=session, event_key=event_key)
+
+    async def save_progress(
+        self,
+        event_key: str,
+        sender_key: str,
+        responses: list[dict[str, Any]],
+        progress: dict[str, Any],
+    ) -> None:
+        """Durably record how far sending ``event_key``'s responses got (before and after)."""
+        await asyncio.to_thread(self._save_progress, event_key, sender_key, responses, progress)
+
+    def _save_progress(
+        self,
+        event_key: str,
+        sender_key: str,
+        responses: list[dict[str, Any]],
+        progress: dict[str, Any],
+    ) -> None:
+        with self.session_factory.begin() as session:
+            event_outputs.set_progress(
+                session=session, event_key=event_key, sender_key=sender_key,
+                responses=responses, progress=progress, now=self.now(),
+            )  # fmt: skip
 
     async def store_payloads(self, payloads: list[str]) -> dict[str, str]:
         """Store long button payloads; return payload → short reference (``cb:<token>``)."""

@@ -75,6 +75,14 @@ class TransientError(SendError):
     retryable = True
 
 
+class OutcomeUnknown(SendError):
+    """Telegram: the request timed out after it was sent, so the message may have arrived.
+
+    Telegram has no idempotency key, so it is not retried (that could deliver it twice); callers
+    record the outcome as unknown.
+    """
+
+
 def error_for_status(
     channel: str, status: int | None, detail: str, retry_after: float | None = None
 ) -> SendError:

@@ -29,43 +29,27 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels.inbox_rows import (
+    InboxRow,
+    NewEvent,
+    next_pending,
+    pending_senders,
+    store_events,
+)
 from db.models import InboxEvent
 
+__all__ = ["LEASE_LOCK_CLASS", "InboxRow", "InboxWorker", "NewEvent", "StoreFailed"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class NewEvent:
-    """One event to store: its platform id, the sender it belongs to and its raw payload."""
-
-    channel: str
-    event_id: str
-    sender_key: str
-    payload: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    """A stored event handed to a channel handler."""
-
-    id: int
-    channel: str
-    event_id: str
-    sender_key: str
-    payload: dict[str, Any]
-    received_at: datetime
-    attempts: int
 
 
 Handler = Callable[[InboxRow], Awaitable[None]]
@@ -82,64 +66,6 @@ class _Taken:
 
 
 TAKEN = _Taken()
-
-
-def store_events(*, session: Session, events: Iterable[NewEvent], now: datetime) -> int:
-    """Insert ``events`` unless already present; return how many were new. Never commits."""
-    rows = [
-        {
-            "channel": e.channel,
-            "event_id": e.event_id,
-            "sender_key": e.sender_key,
-            "payload": e.payload,
-            "status": "pending",
-            "received_at": now,
-        }
-        for e in events
-    ]
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = cast(sa.Table, InboxEvent.__table__)
-    stmt = (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=["channel", "event_id"])
-        .returning(table.c.id)
-    )
-    connection = session.connection()
-    stored = 0
-    for row in rows:  # a returned id per new row (rowcount is -1 for a conflict on psycopg)
-        stored += len(connection.execute(stmt, row).all())
-    return stored
-
-
-def pending_senders(*, session: Session) -> list[str]:
-    """Sender keys that have at least one pending row."""
-    stmt = sa.select(InboxEvent.sender_key).where(InboxEvent.status == "pending").distinct()
-    return list(session.scalars(stmt))
-
-
-def next_pending(*, session: Session, sender_key: str) -> InboxRow | None:
-    """The oldest pending row of ``sender_key``, or None."""
-    stmt = (
-        sa.select(InboxEvent)
-        .where(InboxEvent.status == "pending", InboxEvent.sender_key == sender_key)
-        .order_by(InboxEvent.id)
-        .limit(1)
-    )
-    row = session.scalars(stmt).first()
-    if row is None:
-        return None
-    return InboxRow(
-        row.id,
-        row.channel,
-        row.event_id,
-        row.sender_key,
-        dict(row.payload),
-        row.received_at,
-        row.attempts,
-    )
 
 
 class InboxWorker:
@@ -200,24 +126,46 @@ class InboxWorker:
         loop = asyncio.get_running_loop()
         while self._writes:
             batch, self._writes = self._writes, []
-            try:
-                async with self.exclusive():
-                    counts = await loop.run_in_executor(
-                        self._write_pool, self._store_sync, [events for events, _ in batch]
-                    )
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), count in zip(batch, counts, strict=True):
-                if not future.done():
-                    future.set_result(count)
+            async with self.exclusive():
+                outcomes = await loop.run_in_executor(
+                    self._write_pool, self._store_group, [events for events, _ in batch]
+                )
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if future.done():
+                    continue
+                if isinstance(outcome, Exception):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
 
-    def _store_sync(self, batches: list[list[NewEvent]]) -> list[int]:
-        with self._sessions.begin() as session:
-            now = self._now()
-            return [store_events(session=session, events=b, now=now) for b in batches]
+    def _store_group(self, batches: list[list[NewEvent]]) -> list[int | Exception]:
+        """Store every batch in one transaction; if that fails, each event in its own.
+
+        So an event that cannot be stored fails only the webhook that brought it: the others'
+        events are stored one by one (and that webhook's good events too: its platform retries
+        it, and those are then duplicates, ignored).
+        """
+        try:
+            with self._sessions.begin() as session:
+                now = self._now()
+                return [store_events(session=session, events=b, now=now) for b in batches]
+        except Exception:
+            if len(batches) == 1 and len(batches[0]) == 1:
+                log.exception("inbox: storing an event failed")
+                return [_failed(batches[0][0])]
+        return [self._store_each(events) for events in batches]
+
+    def _store_each(self, events: list[NewEvent]) -> int | Exception:
+        stored = 0
+        failure: Exception | None = None
+        for event in events:
+            try:
+                with self._sessions.begin() as session:
+                    stored += store_events(session=session, events=[event], now=self._now())
+            except Exception:
+                log.exception("inbox: storing %s/%s failed", event.channel, event.event_id)
+                failure = _failed(event)
+        return stored if failure is None else failure
 
     # --- draining -------------------------------------------------------------------------------
 
@@ -384,6 +332,14 @@ class InboxWorker:
             values["status"] = "failed" if final else "pending"
         with self._sessions.begin() as session:
             session.execute(sa.update(InboxEvent).where(InboxEvent.id == row_id).values(**values))
+
+
+class StoreFailed(Exception):
+    """An event could not be stored (the traceback is in the log); its webhook answers 500."""
+
+
+def _failed(event: NewEvent) -> StoreFailed:
+    return StoreFailed(f"could not store {event.channel} event {event.event_id}")
 
 
 def _release(lease: Connection) -> None:

@@ -13,17 +13,20 @@ Processing (:meth:`LineChannel.process`, run by the inbox worker after the ack, 
 - ``follow`` → user (re)activated and welcomed with language and role choices; ``unfollow`` →
   user marked inactive (no more reminders). Group/room events, ``standby`` mode and other event
   types are ignored.
-- Reply with the reply token while it is fresh (< 50 s after the event, by the service clock),
-  else — or when LINE rejects the token — push with an ``X-Line-Retry-Key`` derived from the
-  event id, so reprocessing after a crash can never push twice.
+- Exactly once per event: the turn records its responses under ``line:<webhookEventId>``
+  (:mod:`db.event_outputs`); an event processed again (a crash, a retry) replays them and never
+  runs the turn twice. The answer goes by reply while the token is fresh (< 50 s after the event,
+  by the service clock), else by push with an ``X-Line-Retry-Key`` derived from the event id; the
+  way is recorded before sending, and an answer is never sent by both (:class:`_Delivery`).
 - Per-user rate limit: the first message over the limit gets one notice, later ones are dropped.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -31,13 +34,15 @@ from linebot.v3 import SignatureValidator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.channels import render_line, texts
-from bot.channels._http import BodyTooLarge, error, read_body
+from bot.channels import render_line, safejson, texts
+from bot.channels._http import BodyTooLarge, ThrottledWarning, error, read_body
 from bot.channels.context import ChannelContext
 from bot.channels.errors import (
     InvalidRequest,
+    RateLimited,
     RecipientUnreachable,
     ReplyTokenInvalid,
+    SendError,
     with_retries,
 )
 from bot.channels.inbox import InboxRow, InboxWorker, NewEvent
@@ -49,6 +54,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "line"
 WEBHOOK_PATH = "/webhooks/line/webhook"
 REPLY_TOKEN_TTL = timedelta(seconds=50)  # LINE: use within 1 minute; keep a safety margin
+REPLY_ATTEMPTS = 3  # a reply whose outcome is unknown is retried with the same token
 _RETRY_NAMESPACE = uuid.UUID("6f1d4a52-7b1e-4c55-9a43-4f3b0b6c2a10")
 
 
@@ -64,6 +70,7 @@ class LineChannel:
         self.sender = sender
         self._inbox = inbox
         self._ctx = ctx
+        self._refused = ThrottledWarning(log, "LINE webhook with an invalid signature refused")
 
     # --- webhook --------------------------------------------------------------------------------
 
@@ -81,10 +88,10 @@ class LineChannel:
         except UnicodeDecodeError:
             text = None
         if text is None or not self._validator.validate(text, signature):
-            log.warning("LINE webhook with an invalid signature refused")
+            self._refused()
             return error(401, "invalid signature")
         try:
-            raw_events = json.loads(text)["events"]
+            raw_events = safejson.loads(text)["events"]
             events = [_new_event(raw) for raw in raw_events]
         except (ValueError, KeyError, TypeError, AttributeError):
             return error(400, "malformed webhook body")
@@ -105,12 +112,18 @@ class LineChannel:
         if kind == "unfollow":
             await self._ctx.set_active(CHANNEL, user_id, False)
             return
-        responses = await self._responses(row, kind, event, user_id)
-        if responses:
-            await self._send(row, event, user_id, responses)
+        key = f"{CHANNEL}:{row.event_id}"
+        done = await self._ctx.output(key)
+        if done is None:  # first time: run the turn (it records its responses under ``key``)
+            responses = await self._responses(row, kind, event, user_id, key)
+            progress: dict[str, Any] = {}
+        else:  # processed before (a crash, a retry): replay, never run the turn again
+            responses, progress = done.responses, done.progress
+        if responses and not progress.get("delivered"):
+            await self._send(row, event, user_id, responses, progress)
 
     async def _responses(
-        self, row: InboxRow, kind: Any, event: dict[str, Any], user_id: str
+        self, row: InboxRow, kind: Any, event: dict[str, Any], user_id: str, key: str
     ) -> list[dict[str, Any]]:
         if kind == "follow":
             await self._ctx.set_active(CHANNEL, user_id, True)
@@ -118,43 +131,108 @@ class LineChannel:
         text = _user_text(event)
         if text is None:
             return [{"text": texts.bilingual("unsupported")}] if kind == "message" else []
-        verdict = self._ctx.limiter.check(row.sender_key, _sent_at(event))
+        verdict = await self._ctx.check_rate(row.sender_key, _sent_at(event))
         if verdict is Verdict.DROP:
             return []
         if verdict is Verdict.NOTIFY:
             return [{"text": texts.bilingual("rate_limited")}]
-        metadata = {"line": {"event_id": row.event_id, "type": kind}}
+        metadata = {"line": {"event_id": row.event_id, "type": kind}, "event_key": key}
         return await self._ctx.turn(row.sender_key, text, CHANNEL, metadata)
 
     async def _send(
-        self, row: InboxRow, event: dict[str, Any], user_id: str, responses: list[dict[str, Any]]
+        self,
+        row: InboxRow,
+        event: dict[str, Any],
+        user_id: str,
+        responses: list[dict[str, Any]],
+        progress: dict[str, Any],
     ) -> None:
         messages = render_line.render(responses, _language(responses))
         if not messages:
             return
+        key = f"{CHANNEL}:{row.event_id}"
+
+        async def note(**changes: Any) -> None:
+            progress.update(changes)
+            await self._ctx.save_progress(key, row.sender_key, responses, progress)
+
         try:
-            await with_retries(lambda: self._deliver(row, event, user_id, messages))
+            await _Delivery(self, row, event, user_id, messages, progress, note).run()
         except RecipientUnreachable:
             await self._ctx.set_active(CHANNEL, user_id, False)
         except InvalidRequest as exc:  # our bug or bad data: retrying would not help
             log.error("LINE refused the answer to %s: %s", row.event_id, exc)
-
-    async def _deliver(
-        self, row: InboxRow, event: dict[str, Any], user_id: str, messages: list[dict[str, Any]]
-    ) -> None:
-        if self._token_fresh(event):
-            try:
-                await self.sender.reply(event["replyToken"], messages)
-                return
-            except ReplyTokenInvalid:
-                log.info("LINE reply token for %s unusable, pushing", row.event_id)
-        await self.sender.push(user_id, messages, retry_key=retry_key_for(row.event_id))
 
     def _token_fresh(self, event: dict[str, Any]) -> bool:
         if not event.get("replyToken"):
             return False
         age = self._ctx.now().timestamp() - _sent_at(event)
         return age < REPLY_TOKEN_TTL.total_seconds()
+
+
+class _Delivery:
+    """Sends one event's answer exactly once: by reply, or by push, never both.
+
+    The way is chosen once and recorded before the first request (``progress["via"]``):
+    ``reply`` while the token is fresh and no earlier processing chose otherwise, else ``push``
+    with the event's retry key (LINE answers 409 to a repeat, so a push is idempotent). A reply
+    whose outcome is unknown (timeout, 5xx) is retried with the same token; LINE refusing the token
+    after such an attempt (or after an earlier processing tried it) means our first request used
+    it, so the answer counts as delivered and is not pushed. Only a token refused on the very
+    first request (it had expired) falls back to push.
+    """
+
+    def __init__(
+        self, channel: LineChannel, row: InboxRow, event: dict[str, Any], user_id: str,
+        messages: list[dict[str, Any]], progress: dict[str, Any],
+        note: Callable[..., Awaitable[None]],
+    ) -> None:  # fmt: skip
+        self.channel, self.row, self.event, self.user_id = channel, row, event, user_id
+        self.messages, self.progress, self.note = messages, progress, note
+
+    async def run(self) -> None:
+        via = self.progress.get("via")
+        tried_before = via == "reply"
+        if via is None:
+            via = "reply" if self.channel._token_fresh(self.event) else "push"
+            await self.note(via=via)
+        if via == "reply" and not await self._reply(tried_before):
+            await self.note(via="push")
+            via = "push"
+        if via == "push":
+            await with_retries(self._push)
+        await self.note(delivered=True)
+
+    async def _reply(self, tried_before: bool) -> bool:
+        """True when the reply went out (or, by the rule above, must have); False: push instead."""
+        uncertain = tried_before
+        for attempt in range(REPLY_ATTEMPTS):
+            try:
+                await self.channel.sender.reply(self.event["replyToken"], self.messages)
+                return True
+            except ReplyTokenInvalid:
+                if uncertain:
+                    log.info(
+                        "LINE reply to %s: token used by an earlier attempt", self.row.event_id
+                    )
+                    return True
+                log.info("LINE reply token for %s unusable, pushing", self.row.event_id)
+                return False
+            except SendError as exc:
+                if not exc.retryable or attempt + 1 == REPLY_ATTEMPTS:
+                    raise
+                uncertain = True
+                await asyncio.sleep(_backoff(exc, attempt))
+        return True  # unreachable
+
+    async def _push(self) -> None:
+        retry_key = retry_key_for(self.row.event_id)
+        await self.channel.sender.push(self.user_id, self.messages, retry_key=retry_key)
+
+
+def _backoff(exc: SendError, attempt: int) -> float:
+    wait = exc.retry_after if isinstance(exc, RateLimited) else None
+    return wait if wait is not None else 0.5 * 2**attempt
 
 
 def retry_key_for(event_id: str) -> str:

@@ -56,7 +56,7 @@ class LineSender:
     def __init__(self, *, access_token: str, base_url: str, timeout: float = 10.0) -> None:
         self._config = Configuration(host=base_url.rstrip("/"), access_token=access_token)
         self._config.connection_pool_maxsize = 64
-        self._timeout = timeout
+        self.timeout = timeout
         self._client: AsyncApiClient | None = None
         self._api: AsyncMessagingApi | None = None
 
@@ -110,7 +110,7 @@ class LineSender:
     ) -> SendResult:
         args = (request, retry_key) if retry_key is not None else (request,)
         try:
-            response = await method(*args, _request_timeout=self._timeout)
+            response = await method(*args, _request_timeout=self.timeout)
         except ApiException as exc:
             if exc.status == 409:
                 headers = exc.headers or {}

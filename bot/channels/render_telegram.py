@@ -6,7 +6,9 @@
   two per row when all titles are short). ``callback_data`` is the button's ``/intent{...}``
   payload when it fits in 64 bytes, else the short reference the caller stored for it
   (:func:`long_payloads` lists the payloads that need one; ``refs`` maps them).
-- ``custom`` with ``type: schedule`` → a text timeline; other ``custom`` payloads are ignored.
+- ``custom`` with ``type: schedule`` → an HTML list (``parse_mode="HTML"``, text escaped): the
+  reply's first line in bold, then the round's milestones not yet over (the next one bold);
+  other ``custom`` payloads are ignored.
 - A response with buttons but no text gets a short "please choose" line (Telegram needs text).
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -32,6 +35,7 @@ class OutgoingText:
 
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
+    parse_mode: str | None = None
 
 
 def fits_callback(payload: str) -> bool:
@@ -59,15 +63,34 @@ def render(
     for response in responses:
         body = str(response.get("text") or "")
         custom = response.get("custom")
-        if isinstance(custom, dict) and custom.get("type") == "schedule":
-            body = "\n\n".join(p for p in (body, schedule_text_timeline(custom, language)) if p)
         markup = keyboard(response.get("buttons") or [], refs or {})
+        if isinstance(custom, dict) and custom.get("type") == "schedule":
+            html = schedule_html(custom, body, language)
+            if len(html) <= MAX_TEXT:
+                out.append(OutgoingText(html, markup, "HTML"))
+                continue
+            body = "\n\n".join(p for p in (body, schedule_text_timeline(custom, language)) if p)
         if not body and markup is None:
             continue
         pieces = split_text(body, MAX_TEXT) or [text("choose", language)]
         out.extend(OutgoingText(p) for p in pieces[:-1])
         out.append(OutgoingText(pieces[-1], markup))
     return out
+
+
+def schedule_html(schedule: dict[str, Any], lead: str, language: str | None = None) -> str:
+    """A schedule for a phone: the reply's first line in bold, then the round's milestones that
+    are not over (the next one bold), one short line each; HTML-escaped."""
+    first = lead.strip().splitlines()[0] if lead.strip() else ""
+    title = str(schedule.get("title") or schedule_text("title", language))
+    lines = [f"<b>{escape(first)}</b>", ""] if first else []
+    lines.append(f"<u>{escape(title)}</u>")
+    for item in schedule.get("items", []):
+        if not item.get("label") or item.get("state") == "past":
+            continue
+        row = f"• {escape(str(item.get('date') or '—'))} {escape(str(item['label']))}"
+        lines.append(f"<b>{row}</b>" if item.get("state") == "next" else row)
+    return "\n".join(lines)
 
 
 def keyboard(buttons: list[dict[str, Any]], refs: Mapping[str, str]) -> InlineKeyboardMarkup | None:

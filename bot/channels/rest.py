@@ -5,24 +5,30 @@ engine's replies, each with ``recipient_id`` (the caller's ``sender``) and the n
 ``text``, ``buttons``, ``image``, ``custom``, ``attachment`` (like Rasa's collecting channel).
 The engine's sender key is ``rest:<sender>``, so a REST caller can never act as a LINE or Telegram
 user. Malformed JSON, a missing/empty ``sender`` or a non-string ``message`` gets 400 with
-``{"error": …}``; a body over 1 MB gets 413. Over-long and empty messages are answered politely by
-the engine without any state change.
+``{"error": …}`` (the body is parsed by :mod:`bot.channels.safejson`: depth and number limits,
+surrogates and NUL normalised); a body over 1 MB gets 413 (:class:`bot.channels._http.BodyLimit`).
+Over-long and empty messages are answered politely by the engine without any state change.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
+import hmac
+from datetime import timedelta
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.channels import safejson
+from bot.clock import Clock
 from bot.dialogue import UserMessage
+from db import ratelimits
 
-MAX_BODY_BYTES = 1_000_000
 MAX_SENDER_CHARS = 200
 CHANNEL = "rest"
+RATE_WINDOW = timedelta(minutes=1)
 
 
 def _error(message: str, status: int = 400) -> Response:
@@ -32,9 +38,9 @@ def _error(message: str, status: int = 400) -> Response:
 def _parse(body: bytes) -> tuple[str, str, dict[str, Any]] | str:
     """Return (sender, message, metadata), or an error description for the caller."""
     try:
-        data = json.loads(body)
-    except ValueError:
-        return "request body must be JSON"
+        data = safejson.loads(body)
+    except safejson.BadJSON as exc:
+        return str(exc)
     if not isinstance(data, dict):
         return "request body must be a JSON object"
     sender, message = data.get("sender"), data.get("message")
@@ -53,19 +59,42 @@ def _parse(body: bytes) -> tuple[str, str, dict[str, Any]] | str:
 
 async def webhook(request: Request) -> Response:
     """Handle one REST message and return the replies (see the module docstring)."""
-    declared = request.headers.get("content-length", "0")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return _error("request body too large", 413)
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return _error("request body too large", 413)
-    parsed = _parse(body)
+    refused = await _refused(request)
+    if refused is not None:
+        return refused
+    parsed = _parse(await request.body())
     if isinstance(parsed, str):
         return _error(parsed)
     sender, text, metadata = parsed
     engine = request.app.state.services.engine
     replies = await engine.handle(UserMessage(f"{CHANNEL}:{sender}", text, CHANNEL, metadata))
     return JSONResponse([{"recipient_id": sender, **reply} for reply in replies])
+
+
+async def _refused(request: Request) -> Response | None:
+    """429 past the per-IP limit (counted in the database, shared by every worker), then 401
+    without the bearer token when ``AIGO_REST_TOKEN`` is set; None when the request may go on."""
+    settings = request.app.state.settings
+    if settings.rest_rate_limit > 0:
+        ip = request.client.host if request.client is not None else "unknown"
+        hits = await asyncio.to_thread(_hit, request.app.state.services, f"rest-ip:{ip}")
+        if hits > settings.rest_rate_limit:
+            response = _error("too many requests from this address; try again in a minute", 429)
+            response.headers["retry-after"] = str(int(RATE_WINDOW.total_seconds()))
+            return response
+    token = settings.rest_token.get()
+    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    if token and not hmac.compare_digest(given.encode(), token.encode()):
+        return _error(
+            "missing or wrong bearer token (Authorization: Bearer <AIGO_REST_TOKEN>)", 401
+        )
+    return None
+
+
+def _hit(services: Any, key: str) -> int:
+    now = Clock().now()  # real time even when AIGO_NOW freezes the service clock
+    with services.session_factory.begin() as session:
+        return ratelimits.hit(session=session, key=key, now=now, window=RATE_WINDOW)
 
 
 async def health(request: Request) -> Response:

@@ -31,8 +31,8 @@ from starlette.routing import Route
 
 from bot.channels._http import error
 from bot.channels.context import ChannelContext, TurnHandler
-from bot.channels.errors import SendError
 from bot.channels.inbox import InboxRow, InboxWorker
+from bot.channels.startup import SenderStarter
 from bot.config import Settings
 
 if TYPE_CHECKING:  # the SDK-backed modules are imported only for a configured platform
@@ -61,8 +61,10 @@ class Channels:
         turn: TurnHandler,
         *,
         concurrency: int = 1,
+        platforms: dict[str, str] | None = None,
     ) -> None:
         handlers: dict[str, Callable[[InboxRow], Awaitable[None]]] = {}
+        self.starter = SenderStarter({} if platforms is None else platforms)
         single_writer = session_factory.kw["bind"].dialect.name == "sqlite"
         self.inbox = InboxWorker(
             session_factory,
@@ -117,16 +119,14 @@ class Channels:
         # (default 5 ms) lets the event loop answer webhooks between their time slices.
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
         if self.line is not None:
-            await self.line.sender.start()
-        if self.telegram is not None:
-            try:
-                await self.telegram.sender.start()
-            except SendError as exc:  # the service still takes webhooks; sends retry later
-                log.error("Telegram getMe failed at start: %s", exc)
+            await self.starter.start("line", self.line.sender)
+        if self.telegram is not None:  # when down, webhooks are still stored; sends retry later
+            await self.starter.start("telegram", self.telegram.sender)
         await self.inbox.start()
 
     async def stop(self) -> None:
         """Stop the worker, then close the senders."""
+        await self.starter.stop()
         await self.inbox.stop()
         if self.line is not None:
             await self.line.sender.close()
@@ -186,6 +186,7 @@ def with_channels(inner: Lifespan) -> Lifespan:
                 services.session_factory,
                 services.clock.now,
                 turn_handler(services.engine),
+                platforms=services.platforms,
             )
             if channels.line is None and channels.telegram is None:
                 yield

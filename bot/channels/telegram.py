@@ -15,12 +15,14 @@ Processing (:meth:`TelegramChannel.process`, after the ack, in order per chat):
   payload, or a ``cb:<token>`` reference to a stored long payload) becomes the turn's text.
 - Stickers, photos, locations … → a polite hint; ``my_chat_member`` kicked → user inactive.
 - Sending: plain text split at 4,096 characters; a 403 (bot blocked) marks the user inactive.
+- Exactly once per update: the turn records its responses under ``telegram:<update_id>``
+  (:mod:`db.event_outputs`) and each message's ``message_id`` is recorded as it is sent, so an
+  update processed again replays, never re-runs the turn, and sends only what never went out.
 """
 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import Any
 
@@ -28,10 +30,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import Update
 
-from bot.channels import render_telegram, texts
-from bot.channels._http import BodyTooLarge, error, read_body
+from bot.channels import render_telegram, safejson, texts
+from bot.channels._http import BodyTooLarge, ThrottledWarning, error, read_body
 from bot.channels.context import ChannelContext
-from bot.channels.errors import InvalidRequest, RecipientUnreachable, SendError, with_retries
+from bot.channels.errors import (
+    InvalidRequest,
+    OutcomeUnknown,
+    RecipientUnreachable,
+    SendError,
+    with_retries,
+)
 from bot.channels.inbox import InboxRow, InboxWorker, NewEvent
 from bot.channels.ratelimit import Verdict
 from bot.channels.telegram_sender import TelegramSender
@@ -59,6 +67,7 @@ class TelegramChannel:
         self._inbox = inbox
         self._ctx = ctx
         self._commands = {c["command"]: c["payload"] for c in texts.telegram_commands()}
+        self._refused = ThrottledWarning(log, "Telegram webhook with a wrong secret token refused")
 
     # --- webhook --------------------------------------------------------------------------------
 
@@ -70,10 +79,10 @@ class TelegramChannel:
             return error(413, "request body too large")
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not self._secret or not hmac.compare_digest(given, self._secret):
-            log.warning("Telegram webhook with a wrong secret token refused")
+            self._refused()
             return error(401, "invalid secret token")
         try:
-            data = json.loads(body)
+            data = safejson.loads(body)
             event = self.new_event(data)
         except (ValueError, KeyError, TypeError, AttributeError):
             return error(400, "malformed update")
@@ -103,20 +112,26 @@ class TelegramChannel:
             status = update.my_chat_member.new_chat_member.status
             await self._ctx.set_active(CHANNEL, chat_id, status not in ("kicked", "left"))
             return
+        key = f"{CHANNEL}:{row.event_id}"
+        done = await self._ctx.output(key)
+        if done is None:  # first time: run the turn (it records its responses under ``key``)
+            responses, progress = await self._responses(update, row, key), {}
+        else:  # processed before: replay what is not known to have been sent
+            responses, progress = done.responses, done.progress
+        if responses:
+            await self._deliver(chat_id, responses, _Progress(self._ctx, key, row, progress))
+
+    async def _responses(self, update: Update, row: InboxRow, key: str) -> list[dict[str, Any]]:
         text, prefix = await self._text(update)
         if text is None:
-            if update.message is not None:
-                await self._deliver(chat_id, [{"text": texts.bilingual("unsupported")}])
-            return
-        verdict = self._ctx.limiter.check(row.sender_key, _sent_at(update, row))
+            return [{"text": texts.bilingual("unsupported")}] if update.message is not None else []
+        verdict = await self._ctx.check_rate(row.sender_key, _sent_at(update, row))
         if verdict is Verdict.DROP:
-            return
+            return []
         if verdict is Verdict.NOTIFY:
-            await self._deliver(chat_id, [{"text": texts.bilingual("rate_limited")}])
-            return
-        metadata = {"telegram": {"update_id": update.update_id}}
-        responses = prefix + await self._ctx.turn(row.sender_key, text, CHANNEL, metadata)
-        await self._deliver(chat_id, responses)
+            return [{"text": texts.bilingual("rate_limited")}]
+        metadata = {"telegram": {"update_id": update.update_id}, "event_key": key}
+        return prefix + await self._ctx.turn(row.sender_key, text, CHANNEL, metadata)
 
     async def _text(self, update: Update) -> tuple[str | None, list[dict[str, Any]]]:
         """The turn text of ``update`` and responses to show before the turn's own."""
@@ -144,20 +159,62 @@ class TelegramChannel:
                 return self._commands[command], welcome
         return text, []
 
-    async def _deliver(self, chat_id: str, responses: list[dict[str, Any]]) -> None:
+    async def _deliver(
+        self, chat_id: str, responses: list[dict[str, Any]], progress: _Progress | None = None
+    ) -> None:
+        """Send ``responses``; with ``progress``, each message once (see :class:`_Progress`)."""
         refs = await self._ctx.store_payloads(render_telegram.long_payloads(responses))
-        for out in render_telegram.render(responses, refs=refs):
+        for index, out in enumerate(render_telegram.render(responses, refs=refs)):
+            if progress is not None and not await progress.begin(index, responses):
+                continue
             try:
-                await with_retries(
+                message_id = await with_retries(
                     lambda out=out: self.sender.send_message(  # type: ignore[misc]
-                        chat_id, out.text, reply_markup=out.reply_markup
+                        chat_id, out.text, reply_markup=out.reply_markup, parse_mode=out.parse_mode
                     )
                 )
             except RecipientUnreachable:
                 await self._ctx.set_active(CHANNEL, chat_id, False)
                 return
+            except OutcomeUnknown as exc:
+                log.warning("Telegram message to chat %s may not have arrived: %s", chat_id, exc)
+                continue
             except InvalidRequest as exc:
                 log.error("Telegram refused a message to chat %s: %s", chat_id, exc)
+                message_id = 0
+            if progress is not None:
+                await progress.sent(index, message_id, responses)
+
+
+class _Progress:
+    """Which of an update's messages were sent (their Telegram ``message_id``) or attempted.
+
+    A message is marked attempted before its request and sent after it; processing the update
+    again sends only the messages never attempted. One attempted without an answer (a crash or a
+    timeout mid-request) may have arrived and, as Telegram has no idempotency key, is not sent
+    again: a resend only when the first is known not to have arrived.
+    """
+
+    def __init__(
+        self, ctx: ChannelContext, key: str, row: InboxRow, progress: dict[str, Any]
+    ) -> None:
+        self.ctx, self.key, self.row = ctx, key, row
+        self.parts: dict[str, Any] = dict(progress.get("parts") or {})
+
+    async def begin(self, index: int, responses: list[dict[str, Any]]) -> bool:
+        if str(index) in self.parts:
+            return False
+        self.parts[str(index)] = "attempted"
+        await self._save(responses)
+        return True
+
+    async def sent(self, index: int, message_id: int, responses: list[dict[str, Any]]) -> None:
+        self.parts[str(index)] = message_id
+        await self._save(responses)
+
+    async def _save(self, responses: list[dict[str, Any]]) -> None:
+        progress = {"parts": self.parts}
+        await self.ctx.save_progress(self.key, self.row.sender_key, responses, progress)
 
 
 def _sent_at(update: Update, row: InboxRow) -> float:

@@ -37,6 +37,7 @@ from telegram.request import HTTPXRequest
 from bot.channels.errors import (
     AuthenticationFailed,
     InvalidRequest,
+    OutcomeUnknown,
     RateLimited,
     RecipientUnreachable,
     SendError,
@@ -109,7 +110,9 @@ def to_send_error(exc: TelegramError) -> SendError:
         return AuthenticationFailed("telegram", 401, "invalid bot token")
     if isinstance(exc, BadRequest | ChatMigrated):
         return InvalidRequest("telegram", 400, detail)
-    if isinstance(exc, TimedOut | NetworkError):
+    if isinstance(exc, TimedOut):
+        return OutcomeUnknown("telegram", None, detail or "timed out")
+    if isinstance(exc, NetworkError):
         return TransientError("telegram", None, detail)
     return TransientError("telegram", None, detail)
 

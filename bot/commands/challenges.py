@@ -1,18 +1,20 @@
-"""``aigo challenges list|export``: the organisers' view of posted challenges."""
+"""``aigo challenges list|export|review``: the organisers' view of posted challenges."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from bot.commands import _export, _table
+from bot.commands import _export, _table, challenge_review
 from bot.config import Settings
 from bot.exports import Sheet
 
 
 def register(subparsers: Any) -> None:
-    """Add ``challenges list`` and ``challenges export`` to the ``aigo`` parser."""
-    parser = subparsers.add_parser("challenges", help="posted challenges (list, export)")
+    """Add ``challenges list``, ``export`` and ``review`` to the ``aigo`` parser."""
+    from db.models import CHALLENGE_STATUSES
+
+    parser = subparsers.add_parser("challenges", help="posted challenges (list, export, review)")
     sub = parser.add_subparsers(dest="challenges_command", metavar="SUBCOMMAND", required=True)
     for name, handler, text in (
         ("list", run_list, "print a table of challenges"),
@@ -20,24 +22,25 @@ def register(subparsers: Any) -> None:
     ):
         command = sub.add_parser(name, help=text)
         command.add_argument(
-            "--status", choices=["draft", "submitted"], default=None, help="only this status"
+            "--status", choices=CHALLENGE_STATUSES, default=None, help="only this status"
         )
         command.add_argument(
-            "--organisation", default=None, help="only this organisation (exact name)"
+            "--organisation", default=None, help="only this organisation (any spelling)"
         )
         command.set_defaults(handler=handler)
         if name == "export":
             _export.add_arguments(command)
+    challenge_review.register(sub)
 
 
 def _rows(args: argparse.Namespace, settings: Settings) -> list[dict[str, str | None]]:
-    from db import challenges, make_engine, make_session_factory, upgrade
+    from db import challenge_rows, make_engine, make_session_factory, upgrade
 
     upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine)() as session:
-            found = challenges.rows(
+            found = challenge_rows.rows(
                 session=session, status=args.status, organisation=args.organisation
             )
             return [row.as_dict() for row in found]

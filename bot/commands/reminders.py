@@ -11,7 +11,7 @@ from typing import Any
 from bot.config import Settings
 from knowledge import TZ
 
-STATUSES = ("pending", "sending", "sent", "skipped", "failed", "dead")
+STATUSES = ("pending", "sending", "sent", "skipped", "failed", "dead", "unknown")
 
 
 def register(subparsers: Any) -> None:
@@ -83,16 +83,20 @@ def run_status(args: argparse.Namespace, settings: Settings) -> int:
             )
     finally:
         engine.dispose()
-    header = " ".join(f"{s:>8}" for s in ("pending", "sent", "skipped", "failed"))
+    columns = ("pending", "sent", "skipped", "dead", "unknown")
+    header = " ".join(f"{s:>8}" for s in columns)
     print(f"{'KEY':<40} {'STATUS':<9} {'FIRES':<21} {header}")
     for key, status, fire_at in rows:
         c = counts.get(key, {})
         pending = c.get("pending", 0) + c.get("sending", 0)
-        failed = c.get("failed", 0) + c.get("dead", 0)
-        numbers = " ".join(
-            f"{n:>8}" for n in (pending, c.get("sent", 0), c.get("skipped", 0), failed)
-        )
+        dead = c.get("failed", 0) + c.get("dead", 0)
+        figures = (pending, c.get("sent", 0), c.get("skipped", 0), dead, c.get("unknown", 0))
+        numbers = " ".join(f"{n:>8}" for n in figures)
         print(f"{key:<40} {status:<9} {_fmt(fire_at):<21} {numbers}")
+    totals = {s: sum(c.get(s, 0) for c in counts.values()) for s in ("dead", "unknown")}
+    if totals["dead"] or totals["unknown"]:
+        print(f"NOT DELIVERED: {totals['dead']} dead, {totals['unknown']} outcome unknown "
+              "(Telegram may or may not have shown them)")  # fmt: skip
     if not rows:
         print("no reminders planned yet (the service or `aigo reminders run-due` plans them)")
     return 0
@@ -111,5 +115,5 @@ def run_due(args: argparse.Namespace, settings: Settings) -> int:
     for key in report.missed:
         print(f"  missed {key}")
     print(f"sent {s.sent}, skipped {s.skipped}, retrying {s.retried}, dead-lettered {s.dead}, "
-          f"users deactivated {s.deactivated}")  # fmt: skip
+          f"outcome unknown {s.unknown}, users deactivated {s.deactivated}")  # fmt: skip
     return 0

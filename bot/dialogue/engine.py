@@ -10,6 +10,9 @@
   sets the reply language, runs the policy (:mod:`bot.dialogue.policy`), then writes the snapshot
   and the turn's events and commits, all in one transaction. An action that fails rolls the whole
   turn back and the user gets a polite error reply.
+- A message whose metadata carries an ``event_key`` (``<channel>:<platform event id>``) is handled
+  at most once: the turn records its responses under that key in its own transaction
+  (:mod:`db.event_outputs`), and the same key again returns the recorded responses unchanged.
 - Texts over :data:`MAX_MESSAGE_CHARS` characters and texts with no letters or digits get a polite
   reply and change nothing.
 - Actions see the turn's time as ``latest_message.metadata.now`` and the turn's DB session through
@@ -36,6 +39,7 @@ from actions.confirm import PENDING_SLOT
 from actions.context import bind_session
 from bot import logs
 from bot.clock import Clock
+from bot.dialogue import script
 from bot.dialogue.domain import Domain
 from bot.dialogue.inputs import detect_language, is_blank, parse_payload
 from bot.dialogue.policy import FALLBACK_INTENT, Turn
@@ -44,6 +48,7 @@ from bot.dialogue.runner import ActionRunner
 from bot.dialogue.state import DialogueState
 from bot.dialogue.store import load_for_update, peek_language, save
 from bot.dialogue.workers import TurnWorkers
+from db import event_outputs
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +114,10 @@ class Engine:
         workers: int | None = None,
         observe_turn: Callable[[str, float], None] | None = None,
         decorate: Callable[[UserMessage, list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
+        reply_script: str = "traditional",
     ) -> None:
         self.domain, self.rules, self.nlu, self.clock = domain, rules, nlu, clock
+        self.reply_script = reply_script  # "follow": Simplified questions get Simplified replies
         self.session_factory = session_factory
         self.runner = ActionRunner(domain, executor)
         self._senders = _KeyedLocks()
@@ -171,13 +178,24 @@ class Engine:
         now = self.clock.now()
         with self.session_factory() as session, session.begin(), bind_session(session):
             state = load_for_update(session, message.sender_key, self.domain, now)
+            event_key = message.metadata.get("event_key")
+            if event_key:  # the sender's row is locked: nobody else runs this event meanwhile
+                done = event_outputs.find(session=session, event_key=str(event_key))
+                if done is not None:
+                    return done.responses  # processed before: replay, never run twice
             state.turn += 1
             parse = parse_payload(text) or self.nlu.parse(text, now)
             self._user_event(state, message, parse, now)
             switched = self._set_language(state, parse, text)
             waiting = state.slots.get(PENDING_SLOT)
             turn = Turn(self.domain, self.rules, self.runner, state)
-            if switched and turn.intent in _SWITCH_ONLY_INTENTS:
+            asked = script.requested(text) if not text.startswith("/") else None
+            if asked:
+                state.set_slot("reply_script", asked, self.domain)
+            if asked and script.only_request(text):  # "用简体": acknowledged, nothing else runs
+                ack = self.domain.render(f"utter_script_{asked}", state.slots)
+                replies = [ack] if ack else []
+            elif switched and turn.intent in _SWITCH_ONLY_INTENTS:
                 await self.runner.run("action_switch_language", state, turn.out)
                 await turn.resume_form()
                 replies = turn.out
@@ -186,12 +204,22 @@ class Engine:
                 if switched:
                     await self.runner.run("action_switch_language", state, prefix)
                 replies = prefix + await turn.handle()
+            if (
+                script.reply_script(state.slots.get("reply_script"), self.reply_script, text)
+                == "hans"
+            ):
+                replies = script.to_simplified(replies)
             if waiting is not None and state.slots.get(PENDING_SLOT) == waiting:
                 state.set_slot(PENDING_SLOT, None, self.domain)  # a confirmation lasts one turn
             stamp = now.timestamp()
             for event in state.new_events:
                 event["timestamp"] = stamp
             save(session, state, now)
+            if event_key:
+                event_outputs.record(
+                    session=session, event_key=str(event_key),
+                    sender_key=message.sender_key, responses=replies, now=now,
+                )  # fmt: skip
         return replies
 
     def _user_event(

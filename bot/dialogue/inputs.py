@@ -1,7 +1,9 @@
 """Pure helpers for one incoming text: button payloads, language detection, blank messages.
 
 - :func:`parse_payload` reads Rasa's button syntax ``/intent{"slot": "value"}`` (or ``/intent``)
-  into a parse dict with confidence 1.0, so button presses never go through the NLU.
+  into a parse dict with confidence 1.0, so button presses never go through the NLU. A value the
+  programme does not know for an enumerated entity (``/ask_bonus{"award_tier": "x"}``) or a
+  non-scalar value is dropped, as the NLU would never produce it.
 - :func:`detect_language` says ``zh-TW`` when the text has a CJK ideograph, ``en`` when it has no
   CJK and at least :data:`MIN_ENGLISH_WORDS` real English words (from ``english_words.txt``;
   e-mail addresses, URLs, codes and short all-caps acronyms such as "AI" or "OK" do not count),
@@ -18,6 +20,8 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import knowledge
 
 _PAYLOAD = re.compile(r"^/([A-Za-z_][\w-]*)(\{.*\})?\s*$", re.DOTALL)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -48,6 +52,8 @@ def parse_payload(text: str) -> dict[str, Any] | None:
             return None
         for name, value in data.items():
             for item in value if isinstance(value, list) else [value]:
+                if not _known(name, item):
+                    continue
                 entities.append(
                     {"entity": name, "value": item, "start": 0, "end": 0, "extractor": "payload"}
                 )
@@ -57,6 +63,33 @@ def parse_payload(text: str) -> dict[str, Any] | None:
         "entities": entities,
         "intent_ranking": [{"name": intent, "confidence": 1.0}],
     }
+
+
+_FIXED_VALUES = {
+    "nationality": frozenset({"ROC", "foreign"}),
+    "expertise": frozenset({"ai", "domain", "both"}),
+    "language": frozenset({"zh-TW", "en"}),
+}
+
+
+@cache
+def enumerated_values() -> dict[str, frozenset[str]]:
+    """The allowed values of the entities with a closed vocabulary (ids from the programme)."""
+    p = knowledge.load()
+    return {
+        **_FIXED_VALUES,
+        "round": frozenset(r.id for r in p.rounds),
+        "milestone": frozenset(m.id for m in p.schedule.milestones),
+        "prize_stage": frozenset(s.id for s in p.prizes.stages),
+        "award_tier": frozenset(t.id for t in p.stage("proof").tiers),
+    }
+
+
+def _known(name: str, value: Any) -> bool:
+    if isinstance(value, dict | list):
+        return False
+    allowed = enumerated_values().get(name)
+    return allowed is None or value in allowed
 
 
 @cache

@@ -8,7 +8,7 @@ phase      input         step
 =========  ============  ==================================================================
 idle       rule          run the intent rule's actions (a form action activates that form)
 idle       no_rule       run the ``nlu_fallback`` rule (says what the bot can do)
-in_form    fills_slot    validate (``validate_<form>``), ask the next slot, or submit on completion
+in_form    fills_slot    validate, ask the next slot, or submit (forms without a custom validator)
 in_form    rule          interruption: run the rule (answer, cancel …), then re-ask the same slot
 in_form    no_rule       say it was not understood (``utter_form_retry``) and re-ask the slot
 in_form    claimed       the form's validator took the message (see below): go on with the form
@@ -24,10 +24,12 @@ so "王小明" is taken as a name even if the NLU weakly thinks it is ``help``. 
 runs the action rule ``- action: <form>`` / ``- active_loop: null`` (its submit action).
 
 "claimed": as in Rasa, where the active form (and so its ``validate_<form>`` action, with its
-custom ``extract_<slot>`` methods) runs before any interruption, a message that filled no
-requested slot through a mapping is first offered to the form's validator. When the validator
-returns a ``requested_slot`` event or a value for the requested slot (a custom extraction, or a
-"change the e-mail" command), the form goes on; otherwise the turn is an interruption or a retry.
+custom ``extract_<slot>`` methods) runs before any interruption, every message in a form with a
+custom validator is first offered to it, whether a mapping filled the requested slot or not (the
+asked field comes first: ``actions._forms.EditableForm`` decides whether the reply is the value).
+When the validator returns a ``requested_slot`` event or a value for the requested slot, ends the
+form or says something, the form goes on; otherwise (declined) the turn is reclassified without
+the slot fill: an interruption (the rule answers, the form asks again) or a retry.
 """
 
 from __future__ import annotations
@@ -110,8 +112,11 @@ class Turn:
         for name, value in self.filled.items():
             self.state.set_slot(name, value, self.domain)
         phase, kind = self.classify()
-        if phase is Phase.IN_FORM and kind is not Input.FILLS_SLOT and await self.offer_to_form():
+        if phase is Phase.IN_FORM and await self.offer_to_form():
             kind = Input.CLAIMED
+        elif phase is Phase.IN_FORM and kind is Input.FILLS_SLOT and self._has_validator():
+            self.filled.pop(str(self.state.requested_slot), None)  # declined: not the value
+            phase, kind = self.classify()
         if kind is Input.RULE and needs_clarifying(self.state.latest_message):
             kind = Input.UNCLEAR
         await TRANSITIONS[(phase, kind)](self)
@@ -224,19 +229,26 @@ class Turn:
                 requested = event.get("value")
         return requested
 
+    def _has_validator(self) -> bool:
+        form = self.state.active_loop
+        return form is not None and self.runner.is_custom(f"validate_{form}")
+
     async def offer_to_form(self) -> bool:
-        """Let the form's validator claim a message that filled no requested slot (Rasa runs the
-        active form first). Claimed = it set ``requested_slot`` or a value for the requested slot;
-        then the form step is finished here and :meth:`form_claimed` has nothing left to do."""
+        """Offer the message to the form's validator first (Rasa runs the active form first), with
+        the requested slot filled or not. Claimed = it set ``requested_slot``, a value for the
+        requested slot, another slot (an edit emptying a field), ended the form, or said something
+        (a re-ask reason); the form step is then finished here and :meth:`form_claimed` has
+        nothing left to do. Declined (none of these): the message is not the field's value, and
+        the turn is an interruption or a retry."""
         form, asked = self.state.active_loop, self.state.requested_slot
-        if form is None or not self.runner.is_custom(f"validate_{form}"):
+        if form is None or not self._has_validator():
             return False
-        before = len(self.state.new_events)
+        before, said = len(self.state.new_events), len(self.out)
         requested = await self._validate(form)
-        claimed = requested is not ... or self.state.active_loop != form
+        claimed = requested is not ... or self.state.active_loop != form or len(self.out) > said
         for event in self.state.new_events[before:]:
-            if event.get("event") == "slot" and event.get("name") == asked:
-                claimed = claimed or event.get("value") is not None
+            if event.get("event") == "slot" and event.get("name") != REQUESTED_SLOT:
+                claimed = claimed or event.get("name") != asked or event.get("value") is not None
         if claimed and self.state.active_loop == form:
             await self.form_next(form, requested)
         return claimed
@@ -269,15 +281,31 @@ class Turn:
             await self.run_actions(list(rule.actions), rule)
 
     async def ask(self, form: str, slot: str) -> None:
-        """Ask for ``slot``: ``action_ask_<form>_<slot>``, ``action_ask_<slot>``, or a response."""
+        """Ask for ``slot``: ``action_ask_<form>_<slot>``, ``action_ask_<slot>``, or a response;
+        prefixed with the form's progress when it has ``utter_progress_<form>``."""
+        at = len(self.out)
         for name in (f"action_ask_{form}_{slot}", f"action_ask_{slot}"):
             if self.runner.is_custom(name):
                 await self.runner.run(name, self.state, self.out)
-                return
+                return self.show_progress(form, slot, at)
         for name in (f"utter_ask_{form}_{slot}", f"utter_ask_{slot}"):
             if name in self.domain.responses:
                 self.runner.utter(self.state, self.out, name)
-                return
+                return self.show_progress(form, slot, at)
+
+    def show_progress(self, form: str, slot: str, at: int) -> None:
+        """Prefix the question at ``out[at]`` with ``utter_progress_<form>`` ({n}/{total}: the
+        slot's place among the required slots, a last ``*_confirm`` slot not counted)."""
+        slots = list(self.domain.forms[form])
+        if slots and slots[-1].endswith("_confirm"):
+            slots.pop()
+        name = f"utter_progress_{form}"
+        if slot not in slots or at >= len(self.out) or name not in self.domain.responses:
+            return
+        n, total = str(slots.index(slot) + 1), str(len(slots))
+        progress = self.domain.render(name, self.state.slots, n=n, total=total) or {}
+        question = self.out[at]
+        question["text"] = f"{progress.get('text', '')}{question.get('text', '')}"
 
 
 TRANSITIONS: dict[tuple[Phase, Input], Step] = {

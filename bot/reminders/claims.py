@@ -141,6 +141,8 @@ WHERE {ids} AND NOT (u.active AND s.active IS NOT NULL AND s.active
 def _reason(active: bool, sub: tuple[Any, ...] | None, payload: dict[str, Any]) -> str:
     if not active:
         return "user inactive"
+    if payload.get("notice"):  # about the user's own records (bot.reminders.notices)
+        return ""
     if sub is None:
         return "" if payload.get("broadcast") else "not subscribed"
     sub_active, rounds, kinds = sub

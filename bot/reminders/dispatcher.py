@@ -13,11 +13,15 @@
   exponential backoff and jitter; after ``max_attempts`` → ``dead`` with the reason; 403 (bot
   blocked) → the user is marked inactive and their rows skipped; other 4xx/401 → ``dead``.
 - Just before sending, rows whose user became inactive or unsubscribed are ``skipped``.
-- A crash leaves claimed rows in ``sending``; after ``stale_after`` they are recovered
-  (:func:`bot.reminders.outcomes.recover`). LINE batches go again with the SAME retry key, so LINE
-  answers 409 and nobody gets a second copy. Telegram has no idempotency key: the rows that were
-  in flight when the process died (at most ``telegram_batch`` per dispatcher, default 25) may be
-  delivered once more — the documented at-most-one-extra window; a row stuck twice is dead.
+- A crash leaves claimed rows in ``sending``. A live dispatcher refreshes the claim time of the
+  rows it holds every ``heartbeat`` seconds, so rows whose claim is older than ``stale_after``
+  (default 10 s, not a fixed minute) belong to a dead one and are settled by the next pass
+  (:func:`bot.reminders.outcomes.recover`): LINE batches go again with the SAME retry key (LINE
+  answers 409; nobody gets a second copy); Telegram rows whose request never started go again,
+  and those whose request had started (marked just before it) become ``unknown``: Telegram has
+  no idempotency key, so they are counted and reported rather than risked twice. A Telegram
+  timeout is ``unknown`` too. Dead and unknown rows are logged at ERROR once per pass that adds
+  some, and shown by ``aigo reminders status`` and ``/health``.
 
 Time comes from ``now`` (a callable); it must advance (see :func:`advancing`), or retries never
 come due. Database work runs in threads; sessions are short and committed per step.
@@ -39,6 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.errors import (
     InvalidRequest,
+    OutcomeUnknown,
     RateLimited,
     RecipientUnreachable,
     SendError,
@@ -71,6 +76,7 @@ class Stats:
     skipped: int = 0
     retried: int = 0
     dead: int = 0
+    unknown: int = 0
     deactivated: int = 0
     duplicates: int = 0
     requests: int = 0
@@ -89,7 +95,8 @@ class Dispatcher:
         line_in_flight: int = 48, line_batches_per_claim: int = 16, line_429_tries: int = 3,
         telegram_rate: float = 25.0, per_chat_interval: float = 1.0, telegram_batch: int = 25,
         max_attempts: int = 5, backoff: float = 1.0, max_backoff: float = 300.0,
-        stale_after: timedelta = timedelta(seconds=60), record_every: float = 0.05,
+        stale_after: timedelta = timedelta(seconds=10), heartbeat: float = 2.0,
+        record_every: float = 0.05,
         on_progress: Callable[[Stats], None] | None = None,
     ) -> None:  # fmt: skip
         self.sessions, self.now, self.line, self.telegram = sessions, now, line, telegram
@@ -102,7 +109,10 @@ class Dispatcher:
         self.backoff, self.max_backoff, self.stale_after = backoff, max_backoff, stale_after
         self.on_progress = on_progress
         self.stats = Stats()
+        self.heartbeat = heartbeat
         self._chat_next: dict[str, float] = {}
+        self._held: set[int] = set()  # ids this dispatcher holds in ``sending``
+        self._alerted = 0
 
     # --- database steps (run in threads) ------------------------------------------------------
 
@@ -123,6 +133,7 @@ class Dispatcher:
                 groups = [found] if found else []
             rows = _flat(groups)
             kept = claims.drop_ineligible(session=session, rows=rows)
+        self._held.update(r.id for r in kept)
         if len(kept) == len(rows):
             return bool(groups), groups
         self.stats.skipped += len(rows) - len(kept)
@@ -139,6 +150,7 @@ class Dispatcher:
         each failure (each entry: rows with one outcome)."""
         now = self.now()
         sent = _flat([rows for rows, exc in results if exc is None])
+        self._held.difference_update(r.id for rows, _ in results for r in rows)
         with self.sessions.begin() as session:
             if sent:
                 self._outcome(session, sent, None, now)
@@ -154,6 +166,9 @@ class Dispatcher:
         if exc is None:
             outcomes.mark_sent(session=session, ids=[r.id for r in rows], now=now)
             self.stats.sent += len(rows)
+        elif isinstance(exc, OutcomeUnknown):
+            outcomes.mark_unknown(session=session, ids=[r.id for r in rows], reason=str(exc))
+            self.stats.unknown += len(rows)
         elif isinstance(exc, RecipientUnreachable) and len(rows) == 1:
             outcomes.mark_dead(session=session, ids=[rows[0].id], reason=str(exc))
             outcomes.deactivate(session=session, user_id=rows[0].user_id)
@@ -263,6 +278,7 @@ class Dispatcher:
         if chat_at > now:
             await asyncio.sleep(chat_at - now)
         await self.telegram_pacer.wait()
+        await asyncio.to_thread(self._attempting, row.id)
         try:
             await self.telegram.send_message(row.external_id, str(row.payload["text"]))
         except RateLimited as exc:
@@ -286,14 +302,38 @@ class Dispatcher:
 
     # --- loops --------------------------------------------------------------------------------
 
+    def _attempting(self, row_id: int) -> None:
+        with self.sessions.begin() as session:
+            outcomes.mark_attempting(session=session, ids=[row_id])
+
     def _recover(self) -> None:
         with self.sessions.begin() as session:
-            back, dead = outcomes.recover(
+            back, unknown = outcomes.recover(
                 session=session, now=self.now(), stale_after=self.stale_after
             )
-        if back or dead:
-            log.warning("recovered %d stuck deliveries (%d dead after a second crash)", back, dead)
-            self.stats.dead += dead
+        if back or unknown:
+            log.warning("settled deliveries of a stopped dispatcher: %d to send again, "
+                        "%d outcome unknown", back, unknown)  # fmt: skip
+            self.stats.unknown += unknown
+
+    async def _keep_claims(self) -> None:
+        """Refresh the claim time of the rows held, every ``heartbeat`` seconds."""
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            if self._held:
+                await asyncio.to_thread(self._beat, sorted(self._held))
+
+    def _beat(self, ids: list[int]) -> None:
+        with self.sessions.begin() as session:
+            outcomes.heartbeat(session=session, ids=ids, now=self.now())
+
+    def alert(self) -> None:
+        """Log at ERROR (once per call that finds new ones) the dead and unknown deliveries."""
+        lost = self.stats.dead + self.stats.unknown
+        if lost > self._alerted:
+            log.error("deliveries not delivered: %d dead, %d outcome unknown (see `aigo "
+                      "reminders status`)", self.stats.dead, self.stats.unknown)  # fmt: skip
+            self._alerted = lost
 
     async def run_once(self) -> None:
         """Recover stale claims, then send everything due now (returns when nothing is due)."""
@@ -303,7 +343,13 @@ class Dispatcher:
             tasks.append(self._line_pass())
         if self.telegram is not None:
             tasks.append(self._telegram_worker())
-        await asyncio.gather(*tasks)
+        beat = asyncio.create_task(self._keep_claims())
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
 
     def _outlook(self) -> tuple[datetime | None, int]:
         channels = [c for c, s in (("line", self.line), ("telegram", self.telegram)) if s]
@@ -320,6 +366,7 @@ class Dispatcher:
             earliest, sending = await asyncio.to_thread(self._outlook)
             now = self.now()
             if sending == 0 and (earliest is None or earliest > now + horizon):
+                self.alert()
                 return self.stats
             wait = poll if earliest is None else (earliest - now).total_seconds()
             await asyncio.sleep(min(max(wait, 0.05), 1.0))
@@ -331,5 +378,6 @@ class Dispatcher:
                 await self.run_once()
             except Exception:
                 log.exception("dispatcher pass failed")
+            self.alert()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=poll)

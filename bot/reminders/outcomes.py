@@ -1,8 +1,10 @@
 """Recording what happened to claimed rows, and recovering claims a dead dispatcher left behind.
 
 From ``sending`` a row goes to ``sent`` (the platform accepted it; a LINE 409 included), back to
-``pending`` (retry later), ``dead`` (the dead letter, with the reason) or ``skipped`` (the user may
-no longer be messaged). Each function is ONE statement whatever the number of rows (the ids are a
+``pending`` (retry later), ``dead`` (the dead letter, with the reason), ``skipped`` (the user may
+no longer be messaged) or ``unknown`` (a Telegram request that was made but whose answer never
+came: it may have arrived, and Telegram has no idempotency key, so it is not sent again).
+Each function is ONE statement whatever the number of rows (the ids are a
 single array parameter), so a dispatcher records a whole round of sends in a few round trips.
 
 All functions take a keyword-only ``session`` and never commit; the caller owns the transaction.
@@ -21,6 +23,7 @@ from bot.reminders._sql import in_list, is_postgres, list_param, run, utc
 from db.models import Delivery, User
 
 RECOVERED = "recovered after a crash"
+ATTEMPTING = "request in flight"  # last_error of a Telegram row whose request has started
 _SET = "UPDATE deliveries SET {values} WHERE {ids}"
 
 
@@ -41,6 +44,22 @@ def mark_sent(*, session: Session, ids: Sequence[int], now: datetime) -> None:
 def mark_dead(*, session: Session, ids: Sequence[int], reason: str) -> None:
     """Give up on these rows for good (the dead-letter state), with the reason."""
     _set(session, ids, "status = 'dead', last_error = :reason", reason=reason[:500])
+
+
+def mark_unknown(*, session: Session, ids: Sequence[int], reason: str) -> None:
+    """A request was made but its outcome is unknown (see the module docstring)."""
+    _set(session, ids, "status = 'unknown', last_error = :reason", reason=reason[:500])
+
+
+def mark_attempting(*, session: Session, ids: Sequence[int]) -> None:
+    """A Telegram request for these rows starts now (so a crash from here is "unknown")."""
+    _set(session, ids, "last_error = :reason", reason=ATTEMPTING)
+
+
+def heartbeat(*, session: Session, ids: Sequence[int], now: datetime) -> None:
+    """This dispatcher still holds these ``sending`` rows: refresh their claim time."""
+    at = utc(now, is_postgres(session))
+    _set(session, ids, "claimed_at = :at", at=at)
 
 
 def mark_skipped(*, session: Session, ids: Sequence[int], reason: str) -> None:
@@ -77,21 +96,24 @@ def deactivate(*, session: Session, user_id: int) -> int:
 
 
 def recover(*, session: Session, now: datetime, stale_after: timedelta) -> tuple[int, int]:
-    """Return rows stuck in ``sending`` (a dispatcher died) to ``pending``.
+    """Settle rows stuck in ``sending`` (their dispatcher stopped its heartbeat: it died).
 
-    LINE rows keep their retry key, so a batch LINE had accepted answers 409 and is not sent
-    twice. A Telegram row may have been sent before the crash: it is sent at most once more; a
-    row found stuck a second time is dead-lettered instead. Returns ``(recovered, dead)``.
+    LINE rows go back to ``pending`` with their retry key, so a batch LINE had accepted answers
+    409 and is not sent twice. Telegram rows whose request never started go back to ``pending``
+    (they cannot have arrived); those whose request had started become ``unknown`` (they may have
+    arrived). Returns ``(back to pending, unknown)``.
     """
     stuck = sa.and_(Delivery.status == "sending", Delivery.claimed_at < now - stale_after)
-    twice = sa.and_(stuck, Delivery.channel == "telegram", Delivery.last_error == RECOVERED)
-    dead = session.execute(
-        sa.update(Delivery).where(twice).values(status="dead", last_error="stuck twice in sending")
+    started = sa.and_(stuck, Delivery.channel == "telegram", Delivery.last_error == ATTEMPTING)
+    unknown = session.execute(
+        sa.update(Delivery)
+        .where(started)
+        .values(status="unknown", last_error="outcome unknown: the dispatcher died mid-request")
     )
     back = session.execute(
         sa.update(Delivery).where(stuck).values(status="pending", last_error=RECOVERED)
     )
-    return int(back.rowcount or 0), int(dead.rowcount or 0)  # type: ignore[attr-defined]
+    return int(back.rowcount or 0), int(unknown.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def has_work(*, session: Session, channels: Sequence[str]) -> tuple[datetime | None, int]:

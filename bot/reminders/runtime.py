@@ -7,6 +7,7 @@ Senders exist only for configured platforms (``LINE_CHANNEL_ACCESS_TOKEN``,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -64,7 +65,10 @@ def dispatcher_for(
 
 
 def service_for(
-    settings: Settings, engine: Engine, sessions: sessionmaker[Session]
+    settings: Settings,
+    engine: Engine,
+    sessions: sessionmaker[Session],
+    platforms: dict[str, str] | None = None,
 ) -> ReminderService | None:
     """The long-running service on the app's database, or None when no platform is configured."""
     dispatcher, senders = dispatcher_for(settings, sessions)
@@ -73,6 +77,7 @@ def service_for(
     return ReminderService(
         engine=engine, sessions=sessions, programme=knowledge.load(),
         clock=clock_for(settings.now), dispatcher=dispatcher, senders=senders,
+        platforms=platforms, inbox_retention=timedelta(days=settings.inbox_retention_days),
     )  # fmt: skip
 
 
@@ -98,19 +103,24 @@ async def run_due(settings: Settings, **options: Any) -> RunDueReport:
             scheduler.sync_plan(session=session, reminders=planner.plan(programme))
         now = clock_for(settings.now).now()
         fired = scheduler.fire_due(sessions, programme, now)
-        dispatcher, senders = dispatcher_for(settings, sessions, **options)
-        for sender in senders:
-            await sender.start()
-        try:
-            stats = await dispatcher.drain()
-        finally:
-            for sender in senders:
-                await sender.close()
+        stats = await drain_now(settings, sessions, **options)
         return RunDueReport(fired.fired, fired.missed, fired.deliveries, stats)
     finally:
         engine.dispose()
 
 
+async def drain_now(settings: Settings, sessions: sessionmaker[Session], **options: Any) -> Stats:
+    """Send what the outbox holds now with the configured senders (started and closed here)."""
+    dispatcher, senders = dispatcher_for(settings, sessions, **options)
+    for sender in senders:
+        await sender.start()
+    try:
+        return await dispatcher.drain()
+    finally:
+        for sender in senders:
+            await sender.close()
+
+
 def reminder_service(settings: Settings, services: Any) -> ReminderService | None:
     """:func:`service_for` on a :class:`bot.services.Services` (its engine and sessions)."""
-    return service_for(settings, services.db_engine, services.session_factory)
+    return service_for(settings, services.db_engine, services.session_factory, services.platforms)

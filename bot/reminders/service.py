@@ -8,7 +8,8 @@
   ``date`` job per pending reminder (id ``reminder:<key>``, ``replace_existing=True``, memory job
   store, ``misfire_grace_time=None``). The jobs only *wake* the service; what fires is decided
   from the rows, so nothing depends on pickled callables. The periodic leader job also calls
-  :func:`~bot.reminders.scheduler.fire_due` as a safety net.
+  :func:`~bot.reminders.scheduler.fire_due` as a safety net, and purges inbox rows older than
+  ``inbox_retention`` (:func:`bot.channels.inbox_rows.purge`) at most every ``purge_every``.
 
 The timer runs on real time; what is due is always judged by the service clock (``AIGO_NOW``
 freezes it, and then the timer merely wakes the service early).
@@ -18,13 +19,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channels import inbox_rows
+from bot.channels.startup import SenderStarter
 from bot.clock import Clock, FrozenClock
 from bot.reminders import planner, scheduler
 from bot.reminders.dispatcher import Dispatcher, Now, advancing
@@ -45,11 +49,15 @@ class ReminderService:
     def __init__(
         self, *, engine: Engine, sessions: sessionmaker[Session], programme: Programme,
         clock: Clock, dispatcher: Dispatcher, standby_retry: float = 15.0,
-        senders: tuple[Any, ...] = (),
+        senders: tuple[Any, ...] = (), platforms: dict[str, str] | None = None,
+        inbox_retention: timedelta = timedelta(days=30), purge_every: float = 3600.0,
     ) -> None:  # fmt: skip
         self.engine, self.sessions, self.programme, self.clock = engine, sessions, programme, clock
         self.dispatcher, self.standby_retry, self.senders = dispatcher, standby_retry, senders
         self.leader = LeaderLock(engine)
+        self.starter = SenderStarter({} if platforms is None else platforms)
+        self.inbox_retention, self.purge_every = inbox_retention, purge_every
+        self._purged_at = -purge_every
         self.timer = AsyncIOScheduler(
             timezone=TZ, job_defaults={"misfire_grace_time": None, "coalesce": True}
         )
@@ -57,9 +65,10 @@ class ReminderService:
         self._dispatch_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Start senders, the timer (leader election job) and the dispatcher loop."""
+        """Start senders (in the background while a platform is down), the timer (leader
+        election job) and the dispatcher loop."""
         for sender in self.senders:
-            await sender.start()
+            await self.starter.start(type(sender).__name__.removesuffix("Sender").lower(), sender)
         self.timer.start()
         self.timer.add_job(
             self._elect, "interval", seconds=self.standby_retry, id="leader",
@@ -70,6 +79,7 @@ class ReminderService:
     async def stop(self) -> None:
         """Stop the dispatcher and timer, release leadership, close senders."""
         self._stop.set()
+        await self.starter.stop()
         if self._dispatch_task is not None:
             await self._dispatch_task
         self.timer.shutdown(wait=False)
@@ -82,10 +92,12 @@ class ReminderService:
             if self.leader.held:
                 if await asyncio.to_thread(self.leader.still_held):
                     await self._fire()
+                    await self._purge()
                 else:
                     self._drop_jobs()
             elif await asyncio.to_thread(self.leader.try_acquire):
                 await self._lead()
+                await self._purge()
         except Exception:
             log.exception("reminder leader job failed")
 
@@ -109,6 +121,20 @@ class ReminderService:
         result = await asyncio.to_thread(scheduler.fire_due, self.sessions, self.programme, now)
         if result.fired or result.missed:
             log.info("fired %s, missed %s", result.fired, result.missed)
+
+    async def _purge(self) -> None:
+        if time.monotonic() - self._purged_at < self.purge_every:
+            return
+        self._purged_at = time.monotonic()
+        purged = await asyncio.to_thread(self._purge_sync)
+        if purged:
+            log.info("purged %d inbox events older than %s", purged, self.inbox_retention)
+
+    def _purge_sync(self) -> int:
+        with self.sessions.begin() as session:
+            return inbox_rows.purge(
+                session=session, now=self.clock.now(), retention=self.inbox_retention
+            )
 
     def _drop_jobs(self) -> None:
         for job in self.timer.get_jobs():

@@ -68,6 +68,15 @@ def submitted_challenge(session: Session, org: str, title: str, external_id: str
     return str(draft.reference)
 
 
+def listed_challenge(session: Session, org: str, title: str, external_id: str = "seed") -> str:
+    """Create, submit and list (the organisers' review) a challenge; return its reference."""
+    reference = submitted_challenge(session, org, title, external_id)
+    found = challenges.find_by_reference(session=session, reference=reference)
+    assert found is not None
+    challenges.transition(session=session, challenge=found, action="list", now=NOW)
+    return reference
+
+
 def register_team(services: Services, sender: str, name: str, team: str, expertise: str) -> Any:
     """Coroutine: register ``sender`` as the leader of ``team``; returns the invite code."""
 

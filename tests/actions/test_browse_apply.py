@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.services import Services
-from db import catalogue, challenges
+from db import challenges
 from db.models import Application, Challenge
 from db.users import get_or_create_user
 from tests.actions.forms_support import NOW, payloads, register_team, rest, text
@@ -32,7 +32,7 @@ def open_challenge(session: Session, org: str, title: str, body: str, ind: str, 
         now=NOW,
     )
     challenges.submit(session=session, challenge=draft, limit=3, now=NOW)
-    draft.status = catalogue.OPEN_STATUS
+    draft.status = "listed"
     session.flush()
     return str(draft.reference)
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import challenges
+from db import challenge_rows, challenges
 from db.users import get_or_create_user
 from tests.actions.forms_support import NOW, submitted_challenge
 
@@ -83,8 +83,8 @@ def test_fourth_submission_is_refused_and_drafts_do_not_count(
         assert [c.title for c in info.value.existing] == ["題目0", "題目1", "題目2"]
         assert fourth.status == "draft" and fourth.reference is None
     with sessions() as session:
-        rows = challenges.rows(session=session, organisation="大同醫院")
+        rows = challenge_rows.rows(session=session, organisation="大同醫院")
         assert [r.status for r in rows] == ["submitted"] * 3 + ["draft"]
         assert {r.organisation for r in rows} == {"大同醫院"}
-        submitted = challenges.rows(session=session, status="submitted")
+        submitted = challenge_rows.rows(session=session, status="submitted")
         assert len(submitted) == 4

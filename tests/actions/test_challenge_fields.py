@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 import knowledge
-from actions._forms import edit_target, is_question
+from actions._asked import classify_reply, is_question
+from actions._forms import edit_target
 from actions.challenge import fields as cf
 from actions.challenge.store import FIELDS
 
@@ -117,3 +118,25 @@ def test_questions_are_told_from_statements() -> None:
     assert is_question("最多可以出幾題?")
     assert is_question("how many challenges can we post")
     assert not is_question("獎金20萬、職缺5人")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "free_text", "kind"),
+    [
+        ("出勤紀錄", "my_status", 0.97, True, "value"),
+        ("1GB", "goodbye", 0.95, False, "value"),
+        ("要交什麼資料", "ask_application_process", 0.6, True, "question"),
+        ("公司名稱要寫全名嗎", None, 0.0, True, "question"),
+        ("預測客戶何時會流失，協助業務提早安排關懷與優惠", "ask_schedule", 0.5, True, "value"),
+        ("取消", "cancel", 0.99, True, "command"),
+        ("cancel", None, 0.0, False, "command"),
+        ("謝謝", "thank", 0.99, True, "social"),
+        ("謝謝", "thank", 0.99, False, "value"),
+        ("Thank You Foods Inc.", "thank", 0.95, True, "value"),
+        ("what should I put here?", "help", 0.5, True, "question"),
+    ],
+)
+def test_the_asked_field_comes_first(
+    text: str, intent: str | None, confidence: float, free_text: bool, kind: str
+) -> None:
+    assert classify_reply(text, intent, confidence, free_text=free_text) == kind

@@ -59,7 +59,7 @@ async def test_fourth_submission_is_refused_with_the_rule_and_the_list(services:
     refused = text(await rest(services, "org", "確認"))
     assert "已達上限" in refused and "出題單位最多出題數：3題" in refused
     for i in range(3):
-        assert f"AIGO-108-000{i + 1}　既有題目{i}（已送出）" in refused
+        assert f"AIGO-108-000{i + 1}　既有題目{i}（已送出，審查中）" in refused
     with services.session_factory() as session:
         draft = session.query(Challenge).filter(Challenge.title == "病床調度預測").one()
         assert draft.status == "draft" and draft.reference is None

@@ -6,10 +6,10 @@ from __future__ import annotations
 from bot.services import Services
 from db.models import Application, Membership
 from tests.actions.forms_support import (
+    listed_challenge,
     payloads,
     register_team,
     rest,
-    submitted_challenge,
     text,
 )
 
@@ -17,8 +17,8 @@ from tests.actions.forms_support import (
 async def test_join_by_code_then_leader_manages_and_applies(services: Services) -> None:
     code = await register_team(services, "lead", "王隊長", "醫療AI隊", "AI")
     with services.session_factory.begin() as session:
-        ref = submitted_challenge(session, "台中童綜合醫院", "AI輔助醫學影像診斷")
-        submitted_challenge(session, "大同醫院", "病床調度預測")
+        ref = listed_challenge(session, "台中童綜合醫院", "AI輔助醫學影像診斷")
+        listed_challenge(session, "大同醫院", "病床調度預測")
     # a second person joins with the code (typed in lower case, without the dash)
     assert "邀請碼" in text(await rest(services, "mate", "我要加入團隊"))
     assert "醫療AI隊" in text(await rest(services, "mate", code.lower().replace("-", "")))

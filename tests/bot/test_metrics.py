@@ -77,10 +77,14 @@ async def test_access_log_line_per_request(
 def test_settings_for_logs_and_metrics() -> None:
     from bot.config import ConfigError
 
-    env = {"AIGO_LOG_FORMAT": "JSON", "AIGO_METRICS": "off", "AIGO_METRICS_TOKEN": "t0ken-xyz"}
+    env = {
+        "AIGO_LOG_FORMAT": "JSON",
+        "AIGO_METRICS": "off",
+        "AIGO_METRICS_TOKEN": "t0ken-0123456789ab",
+    }
     settings = Settings.from_env(env)
     assert (settings.log_format, settings.metrics) == ("json", False)
-    assert settings.metrics_token.get() == "t0ken-xyz" and "t0ken" not in repr(settings)
+    assert settings.metrics_token.get() == "t0ken-0123456789ab" and "t0ken" not in repr(settings)
     with pytest.raises(ConfigError, match="AIGO_LOG_FORMAT"):
         Settings.from_env({"AIGO_LOG_FORMAT": "xml"})
 

@@ -58,3 +58,17 @@ def test_aigo_chat_answers_from_a_pipe_and_exits_at_eof(
     assert "AIGO 小幫手" in done.stdout
     assert "  2) 獎金" in done.stdout
     assert done.stdout.count("\n") > 8  # the choice "2" was answered too
+
+
+def test_schedule_custom_is_text_never_raw_data() -> None:
+    custom = {
+        "type": "schedule",
+        "title": "108-1場 時程",
+        "language": "zh-TW",
+        "items": [{"date": "5月31日", "label": "構想收件截止", "state": "next"}],
+    }
+    shown, _ = render([{"custom": custom}, {"custom": {"line": {"type": "flex"}}}])
+    assert "構想收件截止" in shown and "108-1場 時程" in shown
+    assert "{" not in shown and "flex" not in shown and "custom" not in shown
+    shown, _ = render([{"text": "下一個截止日", "custom": custom}])
+    assert shown == "下一個截止日"  # the text already says it

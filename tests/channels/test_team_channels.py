@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from bot.config import Settings
 from bot.reminders.runtime import run_due
 from bot.services import Services
-from db import catalogue, teams
+from db import teams
 from db.models import Application, Challenge, Delivery, Membership
 from db.users import get_or_create_user
 from tests.actions.forms_support import NOW, submitted_challenge
@@ -76,7 +76,7 @@ def test_telegram_withdraw_application_confirmed_by_inline_button(
     with services.session_factory.begin() as session:
         ref = submitted_challenge(session, "台中童綜合醫院", "AI輔助醫學影像診斷")
         challenge = session.scalars(sa.select(Challenge)).one()
-        challenge.status = catalogue.OPEN_STATUS
+        challenge.status = "listed"
         teams.apply(session=session, team_id=team_id, challenge=challenge, now=NOW)
     post_tg(client, tg_message(301, "撤回申請"))
     wait_for(lambda: [s for s in fake_telegram.sent if s.chat_id == "301" and s.buttons])

@@ -35,14 +35,31 @@ def test_buttons_without_text_get_a_prompt() -> None:
     assert out[0].text == "請選擇：" and out[0].reply_markup is not None
 
 
-def test_schedule_as_text_timeline() -> None:
+def test_schedule_as_html_list() -> None:
     custom = {
         "type": "schedule",
         "title": "時程",
         "items": [
             {"date": "2019-05-20", "label": "構想收件截止", "state": "past"},
             {"date": "2019-06-10", "label": "構想審查會", "state": "next"},
+            {"date": "11月中旬*", "label": "實證 <收件>", "state": "upcoming"},
         ],
     }
-    out = render_telegram.render([{"custom": custom}])
-    assert "▶ 2019-06-10  構想審查會  ← 下一步" in out[0].text
+    lead = "下一個截止日是構想審查會\n接下來："
+    out = render_telegram.render([{"text": lead, "custom": custom}])
+    assert len(out) == 1 and out[0].parse_mode == "HTML"
+    html = out[0].text
+    assert html.startswith("<b>下一個截止日是構想審查會</b>")
+    assert "<b>• 2019-06-10 構想審查會</b>" in html
+    assert "構想收件截止" not in html  # past milestones are left out
+    assert "實證 &lt;收件&gt;" in html  # escaped
+    assert "  " not in html  # no space-aligned columns
+
+
+def test_text_timeline_is_still_available_for_plain_text() -> None:
+    custom = {
+        "type": "schedule",
+        "title": "時程",
+        "items": [{"date": "2019-06-10", "label": "構想審查會", "state": "next"}],
+    }
+    assert "▶ 2019-06-10  構想審查會  ← 下一步" in render_telegram.schedule_text_timeline(custom)

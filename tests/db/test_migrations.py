@@ -34,6 +34,8 @@ EXPECTED_TABLES = {
     "login_attempts",
     "audit_log",
     "reviewed_messages",
+    "event_outputs",
+    "rate_counters",
 }
 
 
@@ -87,3 +89,31 @@ def test_migrations_are_bundled_and_numbered() -> None:
     assert scripts[0] == "0001_initial_schema.py"
     assert [s[:4] for s in scripts] == [f"{n:04d}" for n in range(1, len(scripts) + 1)]
     assert (MIGRATIONS_DIR / "env.py").is_file()
+
+
+def test_0006_keys_existing_organisations_and_gives_submitted_challenges_slots(db_url: str) -> None:
+    upgrade(db_url, "0005")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO organisations (id, name, created_at) VALUES "
+                    "(1, '宏達智能 股份有限公司', '2019-05-01'), (2, '臺灣醫院', '2019-05-01')"
+                )
+            )
+            conn.execute(sa.text(
+                "INSERT INTO challenges (id, organisation_id, status, reference, created_at, "
+                "updated_at, submitted_at) VALUES "
+                "(1, 1, 'submitted', 'AIGO-108-0002', '2019-05-01', '2019-05-01', '2019-05-03'), "
+                "(2, 1, 'submitted', 'AIGO-108-0001', '2019-05-01', '2019-05-01', '2019-05-02'), "
+                "(3, 1, 'draft', NULL, '2019-05-01', '2019-05-01', NULL)"
+            ))  # fmt: skip
+        upgrade(db_url)
+        with engine.connect() as conn:
+            keys = conn.execute(sa.text("SELECT name_key FROM organisations ORDER BY id")).all()
+            slots = conn.execute(sa.text("SELECT org_key, org_slot FROM challenges ORDER BY id"))
+            assert [k for (k,) in keys] == ["宏達智能", "台灣醫院"]
+            assert slots.all() == [("宏達智能", 2), ("宏達智能", 1), (None, None)]
+    finally:
+        engine.dispose()

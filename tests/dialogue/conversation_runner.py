@@ -5,6 +5,7 @@ File format::
     conversations:
       - name: greet then help (zh-TW)
         sender: alice                  # optional; default: the conversation name
+        now: 2019-07-10T10:00:00+08:00  # optional; default: the fixture's frozen clock
         turns:
           - user: 你好
             expect:                    # every key optional; all listed facts must hold
@@ -13,6 +14,7 @@ File format::
               regex: ['\\d+ 天']
               buttons: [/ask_schedule]  # payloads that must appear among the buttons
               replies: 1               # exact number of reply messages
+              max_lines: 8             # the joined reply texts fit a phone screen
           - restart: true              # new service over the same database (process restart)
           - user: 我有邀請碼 ${code}      # ${name}: a value captured by an earlier turn
             sender: bob                # optional: this turn comes from another sender
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +46,7 @@ class Conversation:
     name: str
     sender: str
     turns: list[dict[str, Any]]
+    now: datetime | None = None
 
     @property
     def id(self) -> str:
@@ -58,7 +62,9 @@ def load_conversations(directory: Path = CONVERSATIONS_DIR) -> list[Conversation
         for item in data.get("conversations") or []:
             name = str(item["name"])
             sender = str(item.get("sender") or re.sub(r"\W+", "-", name))
-            found.append(Conversation(path.name, name, sender, list(item["turns"])))
+            now = item.get("now")
+            when = datetime.fromisoformat(str(now)) if now else None
+            found.append(Conversation(path.name, name, sender, list(item["turns"]), when))
     return found
 
 
@@ -93,6 +99,9 @@ def check_turn(turn: dict[str, Any], replies: list[dict[str, Any]], where: str) 
         assert re.search(str(pattern), text), f"{shown}; expected to match {pattern!r}"
     for payload in expect.get("buttons") or []:
         assert payload in payloads, f"{shown}; expected a button {payload!r}"
+    if "max_lines" in expect:
+        lines = len([line for line in text.splitlines() if line.strip()])
+        assert lines <= int(expect["max_lines"]), f"{shown}; {lines} lines"
     if "replies" in expect:
         assert len(replies) == expect["replies"], f"{shown}; expected {expect['replies']} replies"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 
@@ -21,6 +23,8 @@ CONVERSATIONS = load_conversations()
 
 @pytest.mark.parametrize("conversation", CONVERSATIONS, ids=[c.id for c in CONVERSATIONS])
 async def test_conversation(conversation: Conversation, settings: Settings) -> None:
+    if conversation.now is not None:
+        settings = replace(settings, now=conversation.now)
     services = build_services(settings)
     values: dict[str, str] = {}
     try:

@@ -12,6 +12,7 @@ Run standalone for benchmarks: ``python -m tests.fakes.line --port 8081 --token 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import threading
 import time
@@ -72,6 +73,7 @@ class FakeLine:
     quota: int | None = 200  # monthly message limit (None: "none", unlimited)
     _failures: dict[str, deque[int]] = field(default_factory=lambda: defaultdict(deque))
     _used_tokens: set[str] = field(default_factory=set)
+    _slow: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _retry_keys: dict[str, str] = field(default_factory=dict)
     _windows: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -82,6 +84,12 @@ class FakeLine:
         """Answer the next ``times`` requests to ``endpoint`` with ``status``."""
         with self._lock:
             self._failures[endpoint].extend([status] * times)
+
+    def slow_next(self, endpoint: str, seconds: float, times: int = 1) -> None:
+        """Accept the next ``times`` requests to ``endpoint``, then answer only after ``seconds``
+        (a client with a shorter timeout sees a timeout although the message went out)."""
+        with self._lock:
+            self._slow[endpoint].extend([seconds] * times)
 
     def expire_reply_token(self, token: str) -> None:
         """Make ``token`` invalid (as if a minute had passed)."""
@@ -112,6 +120,7 @@ class FakeLine:
             self._failures.clear()
             self._retry_keys.clear()
             self._used_tokens.clear()
+            self._slow.clear()
             self.rate_limits.clear()
 
     # --- request handling -----------------------------------------------------------------------
@@ -165,6 +174,9 @@ class FakeLine:
             if retry_key:
                 self._retry_keys[retry_key] = request_id
             self.sent.append(Sent(endpoint, body, retry_key, time.monotonic()))
+            delay = self._slow[endpoint].popleft() if self._slow[endpoint] else 0.0
+        if delay:
+            await asyncio.sleep(delay)
         sent_messages = [{"id": str(uuid.uuid4().int)[:18]} for _ in body["messages"]]
         payload = {"sentMessages": sent_messages} if endpoint != "multicast" else {}
         return JSONResponse(payload, headers={"x-line-request-id": request_id})

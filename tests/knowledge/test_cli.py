@@ -14,7 +14,7 @@ def test_show_all_rounds(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["knowledge", "show"]) == 0
     out = capsys.readouterr().out
     assert "108-1場" in out and "108-2場" in out
-    assert "5月31日（五）中午12:00" in out and "10月下旬中午12:00*" in out
+    assert "5月31日（五）中午12:00" in out and "10月下旬*" in out
     assert "各項作業程序將依計畫實際作業時間調整" in out
 
 

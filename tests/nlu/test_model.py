@@ -41,7 +41,7 @@ INTENTS = [
 
 
 def test_every_architecture_intent_is_trained(model: NLUModel) -> None:
-    assert sorted(model.intents) == sorted(INTENTS)
+    assert set(INTENTS) <= set(model.intents)
 
 
 def test_parse_shape(model: NLUModel, now: datetime) -> None:

@@ -54,7 +54,7 @@ def test_run_due_twice_sends_nothing_twice(
     assert main(["reminders", "status"]) == 0
     status = capsys.readouterr().out
     line = next(r for r in status.splitlines() if r.startswith("108-1:idea_deadline:T-3d "))
-    assert line.split()[-4:] == ["0", "2", "0", "0"]
+    assert line.split()[-5:] == ["0", "2", "0", "0", "0"]  # pending sent skipped dead unknown
 
 
 def test_broadcast_dry_run_then_live(

@@ -3,8 +3,8 @@
 5,000 recipients (4,500 on LINE in multicast batches of 100, 500 on Telegram). The dispatcher runs
 in a subprocess that is SIGKILLed four times at random moments and then allowed to finish. LINE:
 every user receives the reminder exactly once (batches are re-sent with their retry key; the fake
-answers 409). Telegram: nobody receives it more than twice, and only the rows in flight at a kill
-(≤ 25 per kill) may be duplicated — the documented at-most-one-extra window.
+answers 409). Telegram: nobody receives it twice; rows whose request was in flight at a kill are
+recorded "unknown" (never dead, never silent), every other row is sent.
 """
 
 from __future__ import annotations
@@ -68,14 +68,15 @@ def test_kill_dash_nine_never_double_sends_on_line(
     line_counts = Counter(u for b in fake_line.by_endpoint("multicast") for u in b.recipients)
     assert len(line_counts) == 4500 and set(line_counts.values()) == {1}
     tg_counts = Counter(m.chat_id for m in fake_telegram.sent)
-    assert max(tg_counts.values()) <= 2
-    assert sum(1 for c in tg_counts.values() if c == 2) <= KILLS * TELEGRAM_BATCH
+    assert set(tg_counts.values()) == {1}  # nobody gets a Telegram reminder twice
     with sessions() as s:
         statuses = Counter(
             s.scalars(sa.select(Delivery.status).where(Delivery.reminder_key == "crash"))
         )
-        dead_chats = set(
-            s.scalars(sa.select(Delivery.external_id).where(Delivery.status == "dead"))
+        unknown_chats = set(
+            s.scalars(sa.select(Delivery.external_id).where(Delivery.status == "unknown"))
         )
-    assert statuses["sent"] + statuses["dead"] == 5000, statuses
-    assert set(tg_counts) | dead_chats == {str(10_000 + i) for i in range(4501, 5001)}
+    assert statuses["sent"] + statuses["unknown"] == 5000, statuses  # none dead, none silent
+    # at most the requests in flight at each kill are "unknown"; the rows merely claimed are sent
+    assert len(unknown_chats) <= KILLS * TELEGRAM_BATCH
+    assert set(tg_counts) | unknown_chats == {str(10_000 + i) for i in range(4501, 5001)}

@@ -127,7 +127,8 @@ def test_nudges_name_what_is_missing(sessions: sessionmaker[Session], programme:
         draft = Challenge(organisation_id=org.id, status="draft", title="Smart Farming",
                           created_by_user_id=owner)  # fmt: skip
         sub = Challenge(organisation_id=org2.id, status="submitted", title="X",
-                        reference="AIGO-1", created_by_user_id=done_owner)  # fmt: skip
+                        reference="AIGO-1", created_by_user_id=done_owner,
+                        org_key=org2.name_key, org_slot=1)  # fmt: skip
         s.add_all([draft, sub])
         s.flush()
         s.add(Application(team_id=t2.id, challenge_id=sub.id))

@@ -21,15 +21,15 @@ from bot.web.console._guard import in_session, organiser_page
 from bot.web.console._render import message
 from bot.web.deps import services_of
 from bot.web.render import language
-from db import challenges
+from db import challenge_rows
 from db.teams import member_rows
 
 Rows = list[dict[str, Any]]
 
 
 def _challenges(session: Session, query: Mapping[str, str]) -> Rows:
-    found = challenges.rows(session=session, status=query.get("status") or None,
-                            organisation=query.get("organisation") or None)  # fmt: skip
+    found = challenge_rows.rows(session=session, status=query.get("status") or None,
+                                organisation=query.get("organisation") or None)  # fmt: skip
     return [row.as_dict() for row in found]
 
 

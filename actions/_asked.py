@@ -1,0 +1,84 @@
+"""The asked field comes first: what a reply typed while a form asks a field is.
+
+:func:`classify_reply` is the one rule every form uses (chat forms through
+:class:`actions._forms.EditableForm`; the web form page may call it directly):
+
+- ``command``: a form command typed as the whole reply ("取消", "cancel", "help"), or a
+  ``cancel`` / ``help`` intent the NLU is sure of (:data:`SURE`). Never the field's value.
+- ``question``: plainly a question: it ends with a question mark or particle (嗎/呢…), or is
+  short (:data:`SHORT_QUESTION` characters) and has a question word (什麼, 如何, how, what…), or
+  the NLU is very sure (:data:`QUESTION_SURE`) of a question intent and the text has a question
+  word. Answered, and the field asked again. A long statement that happens to hold a question
+  word ("預測客戶何時會流失…") is not a question.
+- ``social``: only for free-text fields (names, titles…): a short thanks / goodbye / greeting the
+  NLU is sure of ("謝謝", "bye"); answered, and the field asked again. Validated fields take
+  "1GB" as a volume whatever the NLU thinks of it.
+- ``value``: everything else: the reply is offered to the field's validator as its value, whatever
+  intent the NLU guessed ("出勤紀錄" is a dataset name, not ``my_status``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from actions._words import data, fold
+
+ReplyKind = Literal["value", "question", "command", "social"]
+
+SURE = 0.9  # a cancel / help / social intent this sure is not a field value
+QUESTION_SURE = 0.95  # a question intent this sure (with a question word) is a question
+SHORT_QUESTION = 25  # characters: a short text with a question word reads as a question
+SOCIAL_INTENTS = frozenset({"thank", "goodbye", "greet"})
+COMMAND_INTENTS = frozenset({"cancel", "help"})
+
+
+def _words(key: str) -> set[str]:
+    return {fold(w) for w in data()[key]}
+
+
+def is_short(text: str) -> bool:
+    """At most 3 words, or 6 characters of Chinese: a chat reply rather than a field value."""
+    folded = fold(text).strip(" .!！。~～")
+    return len(folded.split()) <= 3 if folded.isascii() else len(folded) <= 6
+
+
+def is_command(text: str, intent: str | None = None, confidence: float = 0.0) -> bool:
+    """A form command typed as the whole reply, or a sure ``cancel`` / ``help`` intent."""
+    folded = fold(text).strip(" .!！。")
+    if folded in _words("cancel_words") | _words("help_words"):
+        return True
+    return intent in COMMAND_INTENTS and confidence >= SURE and is_short(text)
+
+
+def reads_as_question(text: str, intent: str | None = None, confidence: float = 0.0) -> bool:
+    """Plainly a question (see the module docstring)."""
+    stripped = re.sub(r"[\s.!！。~～]+$", "", text)
+    if stripped.endswith(("?", "？")) or stripped.endswith(tuple(data()["question_endings"])):
+        return True
+    if not is_question(stripped):
+        return False
+    sure = str(intent or "").startswith("ask_") and confidence >= QUESTION_SURE
+    return len(stripped) <= SHORT_QUESTION or sure
+
+
+def is_question(text: str) -> bool:
+    """True when ``text`` reads as a question (question marks or question words)."""
+    folded = fold(text)
+    cues = data()["question_cues"]
+    if any(fold(c) in folded for c in cues["anywhere"]):
+        return True
+    return folded.split(" ", 1)[0] in {fold(w) for w in cues["first_word"]}
+
+
+def classify_reply(
+    text: str, intent: str | None, confidence: float, *, free_text: bool
+) -> ReplyKind:
+    """What ``text`` is while a field is asked (see the module docstring)."""
+    if is_command(text, intent, confidence):
+        return "command"
+    if reads_as_question(text, intent, confidence):
+        return "question"
+    if free_text and intent in SOCIAL_INTENTS and confidence >= SURE and is_short(text):
+        return "social"
+    return "value"

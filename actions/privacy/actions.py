@@ -1,0 +1,64 @@
+"""Privacy actions (Taiwan's Personal Data Protection Act): the notice, "my data", "delete my data".
+
+- ``action_answer_privacy`` (``ask_privacy``): the notice from ``texts.yml`` (what is collected,
+  why, who sees it, how long, the person's rights and the office's contact).
+- ``action_show_my_data`` (``show_my_data``): what the service holds about this user.
+- ``action_delete_my_data`` (``delete_my_data``): asks for confirmation first
+  (:class:`actions.confirm.ConfirmedAction`), then erases (:func:`db.privacy.erase_personal_data`),
+  restarts the conversation (slots such as the typed name are forgotten) and says what was
+  deleted, what was kept and why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions._forms import lang_of
+from actions.context import turn_session
+from actions.privacy._texts import held_lines, text
+from db import privacy
+from db.users import get_or_create_user_for_sender
+
+
+class ActionAnswerPrivacy(Action):
+    """ask_privacy: the privacy notice."""
+
+    def name(self) -> str:
+        """``action_answer_privacy``."""
+        return "action_answer_privacy"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Utter the notice in the user's language."""
+        dispatcher.utter_message(text=text(lang_of(tracker), "notice"))
+        return []
+
+
+class ActionShowMyData(Action):
+    """show_my_data: what the service holds about this user."""
+
+    def name(self) -> str:
+        """``action_show_my_data``."""
+        return "action_show_my_data"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """List the data held, or say there is none; then how to delete or get a copy."""
+        lang = lang_of(tracker)
+        with turn_session() as session:
+            user = get_or_create_user_for_sender(session=session, sender_key=tracker.sender_id)
+            data = privacy.personal_data(session=session, user_id=user.id)
+        lines = held_lines(data, lang)
+        if data.get("reminders") is not None:
+            state = text(lang, "reminders_on" if data["reminders"] else "reminders_off")
+            lines.append(text(lang, "held_reminders", state=state))
+        lines.append(text(lang, "held_history", count=data.get("conversation_events", 0)))
+        head = text(lang, "held_title") if held_lines(data, lang) else text(lang, "nothing_held")
+        dispatcher.utter_message(text="\n".join([head, *lines, text(lang, "held_footer")]))
+        return []

@@ -1,0 +1,51 @@
+"""Notices: one message to particular people about their own records, through the outbox.
+
+Unlike reminders and broadcasts a notice goes to the users named, also when they stopped
+reminders (it answers something they did: "your challenge was listed"); inactive users (blocked
+the bot) and users without a LINE or Telegram identity get none. Payload ``{"text", "notice":
+true}``; ``reminder_key`` is ``notice:<subject>`` (one row per subject and user, so a repeated call
+sends nothing twice). The caller owns the transaction; the dispatcher sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.reminders.audience import PUSH_CHANNELS, Recipient
+from bot.reminders.outbox import Message, enqueue
+from db.models import ChannelIdentity, User
+
+
+def push_recipients(*, session: Session, user_ids: Iterable[int]) -> list[Recipient]:
+    """One recipient per active user among ``user_ids`` (LINE preferred, oldest identity)."""
+    query = (
+        sa.select(User.id, User.language, ChannelIdentity.channel, ChannelIdentity.external_id)
+        .join(ChannelIdentity, ChannelIdentity.user_id == User.id)
+        .where(User.id.in_(list(user_ids)), User.active.is_(True))
+        .where(ChannelIdentity.channel.in_(PUSH_CHANNELS))
+        .order_by(User.id, ChannelIdentity.channel, ChannelIdentity.id)
+    )
+    found: dict[int, Recipient] = {}
+    for user_id, lang, channel, external_id in session.execute(query):
+        found.setdefault(user_id, Recipient(user_id, channel, external_id, lang or "zh-TW", False))
+    return list(found.values())
+
+
+def notify(
+    *,
+    session: Session,
+    subject: str,
+    user_ids: Iterable[int],
+    text: Callable[[str], str],
+    now: datetime,
+) -> int:
+    """Enqueue ``text(lang)`` for each reachable user; return the number of rows offered."""
+    messages = [
+        Message(r, {"text": text(r.lang), "notice": True})
+        for r in push_recipients(session=session, user_ids=user_ids)
+    ]
+    return enqueue(session=session, reminder_key=f"notice:{subject}", messages=messages, now=now)
