@@ -52,7 +52,7 @@ def test_standalone_action_server_serves_the_same_actions(tmp_path: Path) -> Non
         data = response.json()
         events = [(e["event"], e.get("name"), e.get("value")) for e in data["events"]]
         assert events == [("active_loop", None, None), ("slot", "requested_slot", None)]
-        assert data["responses"][0]["response"] == "utter_cancelled"
+        assert data["responses"][0]["response"] == "utter_cancelled_post_challenge_form"
         listed = httpx.get(f"http://127.0.0.1:{port}/actions", timeout=REQUEST_TIMEOUT).json()
         assert isinstance(listed, list), (
             f"GET /actions failed (an Action without a name?): {listed}"
