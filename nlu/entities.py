@@ -4,8 +4,9 @@
 Entity names and values follow docs/CONTRACTS.md: ``email`` (as typed), ``phone`` (digits, ``+886``
 → ``0``, extension as ``#ext``), ``invite_code`` (upper-case, dashes removed; alphabet
 :data:`INVITE_ALPHABET`), ``date`` (ISO), ``amount`` (int NTD), ``age`` (int), ``round`` (108-1 /
-108-2), and the lookup entities ``milestone``, ``prize_stage``, ``award_tier``, ``nationality``,
-``expertise``, ``language`` (canonical values from the data files' synonyms). Regex matches win over
+108-2), ``challenge_ref`` (``AIGO-108-0004``), and the lookup entities ``milestone``,
+``prize_stage``, ``award_tier``, ``nationality``, ``expertise``, ``language`` (canonical values
+from the data files' synonyms). Regex matches win over
 lookup matches; among lookups the leftmost-longest match wins; spans never overlap; at most
 :data:`MAX_ENTITIES` per message. All patterns run in linear time (no nested quantifiers).
 """
@@ -127,8 +128,13 @@ def _phone_value(match: re.Match[str]) -> str:
     return digits + (f"#{ext}" if ext else "")
 
 
+_CHALLENGE_REF = re.compile(r"\bAIGO\s*[-_ ]?\s*(\d{3})\s*[-_ ]?\s*(\d{4})\b", re.IGNORECASE)
+
+
 def _regex_matches(text: str, now: datetime) -> Iterator[tuple[int, int, str, Any]]:
     """Yield ``(start, end, entity, value)`` candidates in priority order."""
+    for m in _CHALLENGE_REF.finditer(text):
+        yield m.start(), m.end(), "challenge_ref", f"AIGO-{m.group(1)}-{m.group(2)}"
     for m in _EMAIL.finditer(text):
         yield m.start(), m.end(), "email", m.group(0)
     for pattern in _PHONES:
