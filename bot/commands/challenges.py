@@ -52,7 +52,8 @@ def _shown(row: dict[str, str | None]) -> dict[str, str | None]:
     """A row as organisers read it: the stored E.164 phone in national format."""
     from actions.contact import phone_display
 
-    return row | {"phone": phone_display(row["phone"]) if row.get("phone") else None}
+    phone = row.get("phone")
+    return row | {"phone": phone_display(phone) if phone else None}
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
