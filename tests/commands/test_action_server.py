@@ -112,3 +112,19 @@ async def test_action_server_events_match_the_engine(
     with make_session_factory(engine)() as session:
         assert find_user(session=session, channel="rasa", external_id="alice") is not None
     engine.dispose()
+
+
+def test_an_unusable_database_is_reported_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from actions.context import DatabaseUnavailable, _standalone_factory
+    from bot.cli import main
+
+    url = "postgresql+psycopg://nobody:pw@127.0.0.1:1/nothing?connect_timeout=2"
+    with pytest.raises(DatabaseUnavailable) as raised:
+        _standalone_factory(url)
+    assert "aigo db upgrade" in str(raised.value) and "pw" not in str(raised.value)
+    monkeypatch.setenv("AIGO_DATABASE_URL", url)
+    assert main(["actions", "serve", "--port", "1"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("aigo: cannot migrate the database:") and err.count("\n") == 1
