@@ -27,7 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from actions._asked import ReplyKind, classify_reply, is_short
 from actions._words import data, fold
-from actions.context import turn_session
+from actions.context import sender_key, turn_session
 from db.users import get_or_create_user_for_sender
 from knowledge import Lang
 
@@ -120,7 +120,7 @@ def edit_target(text: str, slots: Iterable[str]) -> str | None:
 def user_id_for(tracker: Tracker) -> int:
     """The database user of this conversation (created on first use)."""
     with turn_session() as session:
-        return get_or_create_user_for_sender(session=session, sender_key=tracker.sender_id).id
+        return get_or_create_user_for_sender(session=session, sender_key=sender_key(tracker)).id
 
 
 def skip_button(lang: str) -> Buttons:

@@ -7,8 +7,11 @@
   (a ``ContextVar``), so an action's writes commit in the same single transaction as the turn's
   events. :func:`turn_session` yields that session and never commits it. Under the standalone
   action server (``python -m rasa_sdk --actions actions``) nothing is bound: :func:`turn_session`
-  opens its own session on ``AIGO_DATABASE_URL`` (default ``sqlite:///var/aigo.db``) and commits
-  it when the block ends without error (rolls back otherwise).
+  opens its own session on ``AIGO_DATABASE_URL`` (default ``sqlite:///var/aigo.db``), migrating
+  that database first (:class:`DatabaseUnavailable` says clearly when it cannot), and commits it
+  when the block ends without error (rolls back otherwise).
+- **Sender**: :func:`sender_key` is the tracker's sender as a ``<channel>:<id>`` key; a Rasa
+  server's plain ids (``alice``) belong to the ``rasa`` channel (``rasa:alice``).
 """
 
 from __future__ import annotations
@@ -25,10 +28,30 @@ from zoneinfo import ZoneInfo
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session, sessionmaker
 
-from db.session import make_engine, make_session_factory
+from db.models import CHANNELS
+from db.session import make_engine, make_session_factory, upgrade
 
 TZ = ZoneInfo("Asia/Taipei")
 _SESSION: ContextVar[Session | None] = ContextVar("aigo_turn_session", default=None)
+RASA_CHANNEL = "rasa"
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The standalone action server cannot migrate or open its database (``url``: no password)."""
+
+    def __init__(self, url: str, problem: str) -> None:
+        super().__init__(
+            f"the action server cannot use the database {url}: {problem} "
+            "(check AIGO_DATABASE_URL, then run `aigo db upgrade`)"
+        )
+        self.url, self.problem = url, problem
+
+
+def sender_key(tracker: Tracker) -> str:
+    """``tracker.sender_id`` as a sender key; a plain Rasa id ``alice`` is ``rasa:alice``."""
+    key = str(tracker.sender_id)
+    channel, sep, rest = key.partition(":")
+    return key if sep and rest and channel in CHANNELS else f"{RASA_CHANNEL}:{key}"
 
 
 def turn_now(tracker: Tracker) -> datetime:
@@ -42,6 +65,12 @@ def turn_now(tracker: Tracker) -> datetime:
             value = None
         if value is not None and value.tzinfo is not None:
             return value.astimezone(TZ)
+    frozen = os.environ.get("AIGO_NOW", "").strip()  # the standalone server's frozen clock
+    if frozen:
+        try:
+            return datetime.fromisoformat(frozen).astimezone(TZ)
+        except ValueError:
+            pass
     return datetime.now(TZ)
 
 
@@ -57,6 +86,13 @@ def bind_session(session: Session) -> Iterator[None]:
 
 @lru_cache(maxsize=4)
 def _standalone_factory(url: str) -> sessionmaker[Session]:
+    """A session factory on ``url``, migrated to head first (a never-migrated database works)."""
+    try:
+        upgrade(url)
+    except Exception as exc:
+        safe = url.split("@", 1)[-1]
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DatabaseUnavailable(safe, first) from exc
     return make_session_factory(make_engine(url))
 
 

@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.confirm import Ask, ConfirmedAction, Request
-from actions.context import turn_now, turn_session
+from actions.context import sender_key, turn_now, turn_session
 from db.subscriptions import REMINDER_KINDS, SubscriptionView, get_subscription
 from db.subscriptions import subscribe as subscribe_user
 from db.subscriptions import unsubscribe as unsubscribe_user
@@ -102,14 +102,14 @@ class ActionSubscribeReminders(Action):
         rounds = sorted({str(v) for v in tracker.get_latest_entity_values("round")})
         quiet = not _ANY_HOUR.search(text)
         with turn_session() as session:
-            user = get_or_create_user_for_sender(session=session, sender_key=tracker.sender_id)
+            user = get_or_create_user_for_sender(session=session, sender_key=sender_key(tracker))
             view = subscribe_user(
                 session=session, user_id=user.id, now=turn_now(tracker), rounds=rounds,
                 kinds=requested_kinds(text), quiet_hours=quiet, language=lang,
             )  # fmt: skip
         quiet_text = _say(lang, "quiet_on" if view.quiet_hours else "quiet_off")
         reply = _say(lang, "subscribed", quiet=quiet_text, **describe(view, lang))
-        if tracker.sender_id.partition(":")[0] not in PUSH_CHANNELS:
+        if sender_key(tracker).partition(":")[0] not in PUSH_CHANNELS:
             reply += "\n" + _say(lang, "push_only")
         dispatcher.utter_message(text=reply)
         return []

@@ -2,14 +2,15 @@
 
 Usage::
 
-    python bench/rest_throughput.py [--seconds 20] [--senders 16] [--postgres URL]
+    python bench/rest_throughput.py [--seconds 20] [--senders 16] [--postgres URL] [--metrics both]
 
 Starts the service (uvicorn, one process) in a subprocess on a free port with a fresh SQLite
 database (or the PostgreSQL database at ``--postgres``, migrated on start), waits for the first
 answered REST message, then drives the load and prints: messages/s, p50/p99 latency overall and
 for the first and last 5 s (no slowdown as histories grow), the server's resident memory, and the
 time from process start to the first answered request. The NLU model is trained beforehand (not
-counted in the start time).
+counted in the start time). ``--metrics both`` runs the server twice in one go, with
+``AIGO_METRICS=off`` then ``on``, and prints the throughput and latency difference.
 """
 
 from __future__ import annotations
@@ -161,7 +162,24 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--senders", type=int, default=16)
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL URL instead of SQLite")
+    parser.add_argument(
+        "--metrics", choices=["on", "off", "both"], default="on", help="AIGO_METRICS for the server"
+    )
     args = parser.parse_args()
+    modes = ["off", "on"] if args.metrics == "both" else [args.metrics]
+    results = {mode: run_once(args, mode) for mode in modes}
+    if len(results) == 2:
+        (off_rate, off_p50), (on_rate, on_p50) = results["off"], results["on"]
+        print(
+            f"\n/metrics overhead: {off_rate:.0f} -> {on_rate:.0f} msg/s "
+            f"({(on_rate - off_rate) / off_rate * 100:+.1f}%), median latency "
+            f"{off_p50:.1f} -> {on_p50:.1f} ms"
+        )
+    return 0
+
+
+def run_once(args: argparse.Namespace, metrics: str) -> tuple[float, float]:
+    """One server run with ``AIGO_METRICS=metrics``; print the figures; (msg/s, median ms)."""
 
     work = Path(tempfile.mkdtemp(prefix="aigo-bench-"))
     model = Path(os.environ.get("AIGO_NLU_MODEL", ROOT / "var" / "nlu-model.json.gz"))
@@ -178,6 +196,7 @@ def main() -> int:
         "AIGO_NLU_MODEL": str(model),
         "AIGO_LOG_LEVEL": "WARNING",
         "AIGO_REST_RATE_LIMIT": "0",  # 16 senders from one address
+        "AIGO_METRICS": metrics,
     }
     url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     started = time.perf_counter()
@@ -192,7 +211,10 @@ def main() -> int:
         proc.terminate()
         proc.wait(10)
     engine = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"REST throughput, {args.senders} senders, {args.seconds:.0f} s, {engine}")
+    print(
+        f"\nREST throughput, {args.senders} senders, {args.seconds:.0f} s, {engine}, "
+        f"metrics {metrics}"
+    )
     report("overall", samples, args.seconds)
     report("first 5 s", [s for s in samples if s[0] < 5], 5)
     report("last 5 s", [s for s in samples if s[0] >= args.seconds - 5], 5)
@@ -200,8 +222,9 @@ def main() -> int:
     print(f"turns per conversation: {per_sender:.0f} (mean)")
     print(f"server RSS: {memory:.0f} MB")
     print(f"start to first answer: {start_s:.2f} s")
-    print(f"median latency: {statistics.median(lat for _, lat in samples) * 1000:.1f} ms")
-    return 0
+    median_ms = statistics.median(lat for _, lat in samples) * 1000
+    print(f"median latency: {median_ms:.1f} ms")
+    return len(samples) / args.seconds, median_ms
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ _COMMAND_MODULES = [
     "bot.commands.line",
     "bot.commands.telegram",
     "bot.commands.admin",
+    "bot.commands.actions",
 ]
 
 

@@ -39,7 +39,7 @@ PLANNED_REMINDER_STATUSES = ("pending", "fired", "missed", "cancelled")
 # that was not sent again, so that nobody gets it twice; counted and reported, never silent.
 DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "dead", "skipped", "unknown")
 INBOX_STATUSES = ("pending", "done", "failed")
-CHANNELS = ("line", "telegram", "rest", "console", "web")
+CHANNELS = ("line", "telegram", "rest", "console", "web", "rasa")
 ORGANISER_ROLES = ("viewer", "editor")
 
 

@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from email_validator import EmailNotValidError, validate_email
+
 from nlu.dates import find_dates
 from nlu.normalize import Normalized, to_traditional
 from nlu.numbers import parse_number
@@ -119,6 +121,14 @@ def _entity(name: str, value: Any, start: int, end: int, extractor: str) -> dict
     return {"entity": name, "start": start, "end": end, "value": value, "extractor": extractor}
 
 
+def _valid_email(candidate: str) -> str | None:
+    """The candidate checked by ``email-validator`` (the forms use it too), normalised; or None."""
+    try:
+        return str(validate_email(candidate, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        return None
+
+
 def _phone_value(match: re.Match[str]) -> str:
     ext = match.group(1)
     body = match.group(0)[: match.start(1) - match.start(0)] if ext else match.group(0)
@@ -136,7 +146,9 @@ def _regex_matches(text: str, now: datetime) -> Iterator[tuple[int, int, str, An
     for m in _CHALLENGE_REF.finditer(text):
         yield m.start(), m.end(), "challenge_ref", f"AIGO-{m.group(1)}-{m.group(2)}"
     for m in _EMAIL.finditer(text):
-        yield m.start(), m.end(), "email", m.group(0)
+        address = _valid_email(m.group(0))
+        if address is not None:
+            yield m.start(), m.end(), "email", address
     for pattern in _PHONES:
         for m in pattern.finditer(text):
             yield m.start(), m.end(), "phone", _phone_value(m)

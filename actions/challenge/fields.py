@@ -15,13 +15,11 @@ from typing import Any
 import knowledge
 from actions._forms import match_choice
 from actions._words import data, fold
+from actions.contact import email_address, phone_e164
 
 MIN_DESCRIPTION = 15
 MAX_ANSWER = 1000
 
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
-_PHONE_CHARS = re.compile(r"^\+?[\d\s\-()#]+(?:(?:轉|分機|ext\.?|x)\s*\d{1,6})?$", re.IGNORECASE)
-_EXTENSION = re.compile(r"(?:轉|分機|#|ext\.?|x)\s*\d{1,6}$", re.IGNORECASE)
 _VOLUME = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:[A-Za-z]+|[\u4e00-\u9fff])")
 _DATE = re.compile(r"(\d{2,4})\s*[/.\-年]\s*(\d{1,2})(?:\s*[/.\-月]\s*(\d{1,2})\s*日?)?")
 
@@ -43,21 +41,21 @@ def parse_text(value: Any) -> str:
 
 
 def parse_email(value: Any) -> str:
-    """A plausible e-mail address, as typed (trimmed)."""
+    """An e-mail address (``actions.contact.email_address``: normalised, domain lower-cased)."""
     text = str(value or "").strip()
-    if not _EMAIL.match(text):
+    address = email_address(text)
+    if address is None:
         raise Invalid("invalid_email", {"value": text})
-    return text
+    return address
 
 
 def parse_phone(value: Any) -> str:
-    """A phone number of 7-15 digits (area code, ``+886``, dashes, ``轉123`` allowed), as typed."""
+    """A phone number (area code, ``+886``, dashes, ``轉123`` allowed), stored in E.164."""
     text = str(value or "").strip()
-    body = _EXTENSION.sub("", text)
-    digits = re.sub(r"\D", "", body)
-    if not _PHONE_CHARS.match(text) or not 7 <= len(digits) <= 15:
+    stored = phone_e164(text)
+    if stored is None:
         raise Invalid("invalid_phone", {"value": text})
-    return text
+    return stored
 
 
 def parse_description(value: Any) -> str:

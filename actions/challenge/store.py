@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 import knowledge
 from actions._forms import SKIPPED, say
 from actions.challenge.fields import format_range, shown_choice, split_range
+from actions.contact import phone_display
 from db import challenges as repo
 from db.models import Challenge, Organisation
 
@@ -189,6 +190,8 @@ def summary_text(programme: knowledge.Programme, slots: dict[str, Any], lang: st
             shown = say(lang, "skipped") if value in (None, SKIPPED) else str(value)
             if value not in (None, SKIPPED):
                 shown = shown_choice(programme, slot, shown, lang)
+            if slot == "org_phone" and value not in (None, SKIPPED):
+                shown = phone_display(str(value), lang)
             if slot == "dataset_time_range" and value not in (None, SKIPPED):
                 start, end = split_range(str(value))
                 shown = f"{start.isoformat()} – {end.isoformat()}"

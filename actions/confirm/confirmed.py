@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from actions._forms import lang_of
 from actions.confirm._texts import say
-from actions.context import turn_now, turn_session
+from actions.context import sender_key, turn_now, turn_session
 from db import issued
 
 PENDING_SLOT = "pending_action"
@@ -59,7 +59,7 @@ class Request:
     @property
     def sender(self) -> str:
         """The sender key (``<channel>:<external id>``)."""
-        return str(self.tracker.sender_id)
+        return sender_key(self.tracker)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._forms import lang_of
-from actions.context import turn_session
+from actions.context import sender_key, turn_session
 from actions.privacy._texts import held_lines, text
 from db import privacy
 from db.users import get_or_create_user_for_sender
@@ -52,7 +52,7 @@ class ActionShowMyData(Action):
         """List the data held, or say there is none; then how to delete or get a copy."""
         lang = lang_of(tracker)
         with turn_session() as session:
-            user = get_or_create_user_for_sender(session=session, sender_key=tracker.sender_id)
+            user = get_or_create_user_for_sender(session=session, sender_key=sender_key(tracker))
             data = privacy.personal_data(session=session, user_id=user.id)
         lines = held_lines(data, lang)
         if data.get("reminders") is not None:

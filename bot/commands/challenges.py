@@ -43,9 +43,17 @@ def _rows(args: argparse.Namespace, settings: Settings) -> list[dict[str, str | 
             found = challenge_rows.rows(
                 session=session, status=args.status, organisation=args.organisation
             )
-            return [row.as_dict() for row in found]
+            return [_shown(row.as_dict()) for row in found]
     finally:
         engine.dispose()
+
+
+def _shown(row: dict[str, str | None]) -> dict[str, str | None]:
+    """A row as organisers read it: the stored E.164 phone in national format."""
+    from actions.contact import phone_display
+
+    phone = row.get("phone")
+    return row | {"phone": phone_display(phone) if phone else None}
 
 
 def run_list(args: argparse.Namespace, settings: Settings) -> int:

@@ -26,10 +26,16 @@ def test_malformed_emails_get_the_email_reask(bad: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "good", ["1234-5678", "02-6631-6666轉6513", "0912-345-678", "+886 2 1234 5678"]
+    ("good", "stored"),
+    [
+        ("1234-5678", "+88612345678"),
+        ("02-6631-6666轉6513", "+886266316666#6513"),
+        ("0912-345-678", "+886912345678"),
+        ("+886 2 1234 5678", "+886212345678"),
+    ],
 )
-def test_phones_accepted_as_typed(good: str) -> None:
-    assert cf.parse_phone(good) == good
+def test_phones_accepted_and_stored_in_e164(good: str, stored: str) -> None:
+    assert cf.parse_phone(good) == stored
 
 
 @pytest.mark.parametrize("bad", ["1234", "電話", "12-34", "0912345678901234567", "abc-defg"])

@@ -85,7 +85,7 @@ async def test_export_round_trip_and_organisation_filter(
         "status": "submitted",
         "organisation": "大同醫院",
         "contact_name": "王經理",
-        "phone": "02-2345-6789 轉 12",
+        "phone": "02 2345 6789 轉 12",
         "email": "wang@tatung.com.tw",
         "title": "病床調度預測",
         "description": ANSWERS["challenge_description"],

@@ -1,48 +1,18 @@
-"""Fixtures for the service-level tests: real settings, services and app, no platforms."""
+"""Fixtures for the service-level tests: the dialogue tests' settings and services, and the app."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
-from datetime import datetime
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from bot.app import create_app
 from bot.config import Settings
-from bot.services import Services, build_services
-from tests.fakes.service import shared_nlu_model
+from bot.services import Services
+from tests.dialogue.conftest import nlu_model_path, services, settings
 
-FROZEN_NOW = datetime.fromisoformat("2019-05-20T10:00:00+08:00")
-
-
-@pytest.fixture(scope="session")
-def nlu_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One trained NLU model file per test session, shared by every test package."""
-    return shared_nlu_model(tmp_path_factory)
-
-
-@pytest.fixture
-def settings(db_url: str, nlu_model_path: Path, tmp_path: Path) -> Settings:
-    """Settings for a fresh database at ``FROZEN_NOW``; no LINE or Telegram."""
-    return replace(
-        Settings(),
-        database_url=db_url,
-        now=FROZEN_NOW,
-        data_dir=tmp_path,
-        nlu_model_path=nlu_model_path,
-    )
-
-
-@pytest.fixture
-def services(settings: Settings) -> Iterator[Services]:
-    built = build_services(settings)
-    try:
-        yield built
-    finally:
-        built.close()
+__all__ = ["http", "nlu_model_path", "services", "settings"]
 
 
 @pytest.fixture

@@ -6,13 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.service import shared_nlu_model
+from tests.dialogue.conftest import nlu_model_path
 
-
-@pytest.fixture(scope="session")
-def nlu_model_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One trained NLU model file per test session, shared by every test package."""
-    return shared_nlu_model(tmp_path_factory)
+__all__ = ["aigo_env", "nlu_model_path"]
 
 
 @pytest.fixture
