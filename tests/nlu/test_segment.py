@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from nlu import NLUModel
 from nlu.features import features, fix_spelling, load_spelling
-from nlu.segment import Segmenter, build_dictionary, load_terms, stem
 from nlu.normalize import to_traditional
+from nlu.segment import Segmenter, build_dictionary, load_terms, stem
 
 
 def test_dictionary_keeps_programme_terms_whole_and_only_words_seen() -> None:
