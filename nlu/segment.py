@@ -100,17 +100,21 @@ class Segmenter:
 
 
 def stem(word: str) -> str:
-    """A light English stem: plural, -ing, -ed and a final e removed (``dates`` → ``dat``)."""
+    """A light English stem: plural, then -ing / -ed, then a final e removed (``dates`` → ``dat``,
+    ``postings`` → ``post``)."""
     if len(word) <= 3 or not word.isalpha():
         return word
-    for suffix, repl in (("ies", "y"), ("ied", "y"), ("sses", "ss"), ("ing", ""), ("ed", "")):
+    if word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix, repl in (("ied", "y"), ("ing", ""), ("ed", "")):
         base = word[: -len(suffix)] + repl
         if word.endswith(suffix) and len(base) >= 3 and _VOWEL.search(base):
             word = base
-            if suffix in ("ing", "ed") and len(word) > 3 and word[-1] == word[-2] not in "lsz":
+            if suffix != "ied" and len(word) > 3 and word[-1] == word[-2] not in "lsz":
                 word = word[:-1]
             break
-    else:
-        if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-            word = word[:-1]
     return word[:-1] if len(word) > 3 and word.endswith("e") else word
