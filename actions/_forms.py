@@ -134,6 +134,9 @@ def _asks(tracker: Tracker) -> bool:
     return str(latest_intent(tracker) or "").startswith("ask_")
 
 
+# An intent this confident interrupts a form and is answered (the dialogue policy's
+# FORM_INTERRUPT_CONFIDENCE); a question placed with less is said to be unplaced.
+ANSWERED_MID_FORM = 0.8
 # Fields that take a name: a question typed there is never the answer.
 NAME_SLOTS = frozenset({"org_name", "org_contact", "person_name", "team_name", "dataset_name"})
 
@@ -213,7 +216,9 @@ class EditableForm(FormValidationAction):
         """Leave a question / command / chit-chat to the rules (the form asks again after them);
         a question the NLU could not place is said so here, and the field asked again."""
         asked = tracker.get_slot(REQUESTED_SLOT)
-        if kind == "question" and latest_intent(tracker) in (None, "nlu_fallback"):
+        intent = (tracker.latest_message or {}).get("intent") or {}
+        unsure = float(intent.get("confidence") or 0.0) < ANSWERED_MID_FORM
+        if kind == "question" and (latest_intent(tracker) in (None, "nlu_fallback") or unsure):
             dispatcher.utter_message(text=say(lang_of(tracker), "question_not_placed"))
             return [SlotSet(asked, None), SlotSet(REQUESTED_SLOT, asked)]
         return [SlotSet(asked, None)] if asked in tracker.slots_to_validate() else []

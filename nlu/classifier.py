@@ -20,15 +20,22 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nlu.features import Lexicon, Vectorizer
+from nlu.features import Resources, Vectorizer
 
-__all__ = ["IntentClassifier", "train_classifier"]
+__all__ = ["IntentClassifier", "fit_temperature", "softmax", "train_classifier"]
 
 C = 3.0
 CLASS_WEIGHT: str | None = None
 CALIBRATION_FOLDS = 5
 FULL_COVERAGE = 0.8  # share of known character n-grams at which confidence is not damped
 Floats = npt.NDArray[np.float32]
+
+
+def softmax(logits: Floats) -> Floats:
+    """Softmax of one score vector."""
+    exp = np.exp(logits - logits.max())
+    result: Floats = exp / exp.sum()
+    return result
 
 
 def _encode(array: Floats) -> str:
@@ -49,18 +56,20 @@ class IntentClassifier:
     bias: Floats
     temperature: float = 1.0
 
-    def probabilities(self, text: str) -> Floats | None:
-        """Calibrated probabilities per intent; None if no feature of ``text`` is known."""
+    def scores(self, text: str) -> Floats | None:
+        """Uncalibrated scores per intent; None if no feature of ``text`` is known."""
         indices, values, coverage = self.vectorizer.transform_with_coverage(text)
         if not indices:
             return None
         logits = np.asarray(values, dtype=np.float32) @ self.weights[indices] + self.bias
         # Text mostly unlike the training data gets flatter (less confident) probabilities.
-        logits = logits * min(1.0, coverage / FULL_COVERAGE) / self.temperature
-        logits -= logits.max()
-        exp = np.exp(logits)
-        result: Floats = exp / exp.sum()
+        result: Floats = logits * min(1.0, coverage / FULL_COVERAGE)
         return result
+
+    def probabilities(self, text: str) -> Floats | None:
+        """Calibrated probabilities per intent; None if no feature of ``text`` is known."""
+        logits = self.scores(text)
+        return None if logits is None else softmax(logits / self.temperature)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise to JSON-compatible data (weights as base64 little-endian float32)."""
@@ -72,7 +81,9 @@ class IntentClassifier:
             "weights": _encode(self.weights),
             "bias": _encode(self.bias),
             "temperature": self.temperature,
-            "lexicon": self.vectorizer.lexicon,
+            "lexicon": self.vectorizer.resources.lexicon,
+            "spelling": self.vectorizer.resources.spelling,
+            "words": self.vectorizer.resources.words,
         }
 
     @classmethod
@@ -82,7 +93,10 @@ class IntentClassifier:
         intents: list[str] = data["intents"]
         idf = _decode(data["idf"], (len(vocab),))
         vocabulary = {name: i for i, name in enumerate(vocab)}
-        vectorizer = Vectorizer(vocabulary, idf.tolist(), data.get("lexicon") or {})
+        resources = Resources(
+            data.get("lexicon") or {}, data.get("spelling") or {}, data.get("words") or {}
+        )
+        vectorizer = Vectorizer(vocabulary, idf.tolist(), resources)
         weights = _decode(data["weights"], (len(vocab), len(intents)))
         bias = _decode(data["bias"], (len(intents),))
         return cls(intents, vectorizer, weights, bias, float(data["temperature"]))
@@ -102,18 +116,18 @@ def _matrix(vectorizer: Vectorizer, texts: Sequence[str]) -> Any:
 
 
 def _fit(
-    texts: Sequence[str], labels: Sequence[int], lexicon: Lexicon
+    texts: Sequence[str], labels: Sequence[int], resources: Resources
 ) -> tuple[Vectorizer, Floats, Floats]:
     from sklearn.svm import LinearSVC
 
-    vectorizer = Vectorizer.fit(texts, lexicon)
+    vectorizer = Vectorizer.fit(texts, resources)
     model = LinearSVC(C=C, random_state=0, max_iter=20_000, class_weight=CLASS_WEIGHT)
     model.fit(_matrix(vectorizer, texts), np.asarray(labels))
     weights = np.asarray(model.coef_.T, dtype=np.float32)
     return vectorizer, weights, np.asarray(model.intercept_, dtype=np.float32)
 
 
-def _fit_temperature(logits: npt.NDArray[np.float64], labels: npt.NDArray[np.int64]) -> float:
+def fit_temperature(logits: npt.NDArray[np.float64], labels: npt.NDArray[np.int64]) -> float:
     """Grid-search the temperature minimising the log-loss of out-of-fold ``logits``."""
     best, best_loss = 1.0, float("inf")
     for t in np.arange(0.02, 1.0, 0.01):
@@ -127,30 +141,32 @@ def _fit_temperature(logits: npt.NDArray[np.float64], labels: npt.NDArray[np.int
 
 
 def _calibrate(
-    texts: Sequence[str], labels: Sequence[int], n_intents: int, lexicon: Lexicon
+    texts: Sequence[str], labels: Sequence[int], names: list[str], resources: Resources
 ) -> float:
+    """The temperature fitted on out-of-fold scores (computed exactly as at inference)."""
     y = np.asarray(labels, dtype=np.int64)
-    logits = np.zeros((len(texts), n_intents))
+    logits = np.zeros((len(texts), len(names)))
     folds = np.arange(len(texts)) % CALIBRATION_FOLDS
     for fold in range(CALIBRATION_FOLDS):
         train = [i for i in range(len(texts)) if folds[i] != fold]
-        vec, weights, bias = _fit([texts[i] for i in train], [labels[i] for i in train], lexicon)
+        fitted = _fit([texts[i] for i in train], [labels[i] for i in train], resources)
+        clf = IntentClassifier(names, *fitted)
         for i in map(int, np.flatnonzero(folds == fold)):
-            indices, values = vec.transform(texts[i])
-            logits[i] = np.asarray(values) @ weights[indices] + bias if indices else bias
-    return _fit_temperature(logits, y)
+            scores = clf.scores(texts[i])
+            logits[i] = scores if scores is not None else clf.bias
+    return fit_temperature(logits, y)
 
 
 def train_classifier(
     texts: Sequence[str],
     intents: Sequence[str],
-    lexicon: Lexicon | None = None,
+    resources: Resources | None = None,
     calibrate: bool = True,
 ) -> IntentClassifier:
     """Train on normalised ``texts`` with their ``intents``; deterministic for the same input."""
     names = sorted(set(intents))
     labels = [names.index(i) for i in intents]
-    lexicon = lexicon or {}
-    vectorizer, weights, bias = _fit(texts, labels, lexicon)
-    temperature = _calibrate(texts, labels, len(names), lexicon) if calibrate else 1.0
+    resources = resources or Resources()
+    vectorizer, weights, bias = _fit(texts, labels, resources)
+    temperature = _calibrate(texts, labels, names, resources) if calibrate else 1.0
     return IntentClassifier(names, vectorizer, weights, bias, temperature)

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Report", "cross_validate", "score"]
+__all__ = ["Report", "cross_validate", "fold_assignment", "score"]
 
 
 @dataclass
@@ -98,6 +98,18 @@ def score(gold: Sequence[str], predicted: Sequence[str]) -> Report:
     )
 
 
+def fold_assignment(intents: Sequence[str], folds: int) -> list[int]:
+    """The fold of each example: round-robin within each intent (the same on every run)."""
+    by_intent: dict[str, list[int]] = defaultdict(list)
+    for i, intent in enumerate(intents):
+        by_intent[intent].append(i)
+    fold_of = [0] * len(intents)
+    for members in by_intent.values():
+        for rank, i in enumerate(members):
+            fold_of[i] = rank % folds
+    return fold_of
+
+
 def cross_validate(
     texts: Sequence[str],
     intents: Sequence[str],
@@ -109,13 +121,7 @@ def cross_validate(
     ``train_and_predict(train_texts, train_intents, test_texts)`` returns predicted intents. Fold
     membership is round-robin within each intent, so it is the same on every run.
     """
-    by_intent: dict[str, list[int]] = defaultdict(list)
-    for i, intent in enumerate(intents):
-        by_intent[intent].append(i)
-    fold_of = [0] * len(texts)
-    for members in by_intent.values():
-        for rank, i in enumerate(members):
-            fold_of[i] = rank % folds
+    fold_of = fold_assignment(intents, folds)
     gold: list[str] = []
     predicted: list[str] = []
     for fold in range(folds):

@@ -15,17 +15,32 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
 
 from nlu.normalize import to_traditional
+from nlu.segment import Segmenter, stem
 
-__all__ = ["LEXICON_PATH", "Lexicon", "Vectorizer", "features", "load_lexicon"]
+__all__ = [
+    "LEXICON_PATH",
+    "SPELLING_PATH",
+    "Lexicon",
+    "Resources",
+    "Spelling",
+    "Vectorizer",
+    "features",
+    "fix_spelling",
+    "load_lexicon",
+    "load_spelling",
+]
 
 LEXICON_PATH = Path(__file__).parent / "lexicon.yml"
+SPELLING_PATH = Path(__file__).parent / "spelling.yml"
 Lexicon = dict[str, list[str]]
+Spelling = dict[str, str]
 
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[a-z0-9']+")
@@ -40,6 +55,25 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     """Read the concept lexicon; triggers are normalised like messages."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(k): sorted({to_traditional(str(t)) for t in v}) for k, v in sorted(raw.items())}
+
+
+def load_spelling(path: Path = SPELLING_PATH) -> Spelling:
+    """Read the misspelling → word table (same lengths, normalised like messages)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    pairs = {to_traditional(str(k)): to_traditional(str(v)) for k, v in raw.items()}
+    return {k: v for k, v in sorted(pairs.items()) if len(k) == len(v) and k != v}
+
+
+@lru_cache(maxsize=8)
+def _spelling_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)))
+
+
+def fix_spelling(text: str, spelling: Spelling) -> str:
+    """``text`` with the table's misspellings replaced (same length, so offsets still hold)."""
+    if not spelling:
+        return text
+    return _spelling_pattern(tuple(spelling)).sub(lambda m: spelling[m.group()], text)
 
 
 @lru_cache(maxsize=8)
@@ -88,9 +122,26 @@ def _concept_features(text: str, lexicon: Lexicon, counts: Counter[str]) -> None
     counts.update(f"cc:{a}+{b}" for a, b in itertools.combinations(sorted(fired), 2))
 
 
-def features(text: str, lexicon: Lexicon | None = None) -> Counter[str]:
+@dataclass
+class Resources:
+    """What features are computed with: the concept lexicon, the misspelling table and the
+    segmenter's word dictionary (all saved in the model, so a model file is self-contained)."""
+
+    lexicon: Lexicon = field(default_factory=dict)
+    spelling: Spelling = field(default_factory=dict)
+    words: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def segmenter(self) -> Segmenter | None:
+        """The Chinese word segmenter over :attr:`words` (None without words)."""
+        return Segmenter(self.words) if self.words else None
+
+
+def features(text: str, resources: Resources | None = None) -> Counter[str]:
     """Return the feature counts of the normalised ``text``."""
+    res = resources or Resources()
     counts: Counter[str] = Counter()
+    text = fix_spelling(text, res.spelling)
     masked = " " + _DIGITS.sub("0", text) + " "
     size = len(masked)
     for n in range(MIN_N, MAX_N + 1):
@@ -98,11 +149,13 @@ def features(text: str, lexicon: Lexicon | None = None) -> Counter[str]:
             gram = masked[i : i + n]
             if gram != " ":
                 counts[gram] += 1
-    words = _WORD.findall(text)
+    words = [stem(w) for w in _WORD.findall(text)]
     counts.update("w:" + w for w in words)
     counts.update(f"b:{a}_{b}" for a, b in itertools.pairwise(words))
-    if lexicon:
-        _concept_features(text, lexicon, counts)
+    if res.segmenter is not None:
+        counts.update("j:" + w for w in res.segmenter.words(text))
+    if res.lexicon:
+        _concept_features(text, res.lexicon, counts)
     return counts
 
 
@@ -110,23 +163,23 @@ class Vectorizer:
     """A fixed vocabulary with IDF weights; :meth:`transform` gives ``(indices, values)``."""
 
     def __init__(
-        self, vocabulary: dict[str, int], idf: Sequence[float], lexicon: Lexicon | None = None
+        self, vocabulary: dict[str, int], idf: Sequence[float], resources: Resources | None = None
     ) -> None:
         self.vocabulary = vocabulary
         self.idf = list(idf)
-        self.lexicon = lexicon or {}
+        self.resources = resources or Resources()
 
     @classmethod
-    def fit(cls, texts: Iterable[str], lexicon: Lexicon | None = None) -> Vectorizer:
+    def fit(cls, texts: Iterable[str], resources: Resources | None = None) -> Vectorizer:
         """Build the vocabulary (sorted, so it is deterministic) and smoothed IDF from ``texts``."""
         df: Counter[str] = Counter()
         n_docs = 0
         for text in texts:
-            df.update(features(text, lexicon).keys())
+            df.update(features(text, resources).keys())
             n_docs += 1
         names = sorted(df)
         idf = [math.log((1 + n_docs) / (1 + df[name])) + 1.0 for name in names]
-        return cls({name: i for i, name in enumerate(names)}, idf, lexicon)
+        return cls({name: i for i, name in enumerate(names)}, idf, resources)
 
     def transform(self, text: str) -> tuple[list[int], list[float]]:
         """Return the known features of ``text`` as sorted indices and L2-normalised weights."""
@@ -138,7 +191,7 @@ class Vectorizer:
         (1.0 = every n-gram was seen in training; low for text unlike anything trained)."""
         pairs = []
         grams = known = 0
-        for name, count in features(text, self.lexicon).items():
+        for name, count in features(text, self.resources).items():
             idx = self.vocabulary.get(name)
             is_gram = ":" not in name or len(name) <= MAX_N
             grams += count if is_gram else 0

@@ -31,8 +31,9 @@ from zoneinfo import ZoneInfo
 
 from nlu.classifier import IntentClassifier, train_classifier
 from nlu.entities import EntityExtractor
-from nlu.features import LEXICON_PATH, load_lexicon
+from nlu.features import LEXICON_PATH, SPELLING_PATH, Resources, load_lexicon, load_spelling
 from nlu.normalize import normalize
+from nlu.segment import TERMS_PATH, build_dictionary, load_terms
 from nlu.training_data import TrainingData, load_training_data
 
 __all__ = ["DATA_DIR", "FALLBACK", "NLUModel", "load_or_train", "train"]
@@ -150,7 +151,7 @@ class NLUModel:
 
 def _data_files(data_dir: Path) -> list[Path]:
     files = sorted(data_dir.glob("*.yml")) if data_dir.is_dir() else [data_dir]
-    return [*files, LEXICON_PATH]
+    return [*files, LEXICON_PATH, SPELLING_PATH, TERMS_PATH]
 
 
 def _data_hash(data_dir: Path) -> str:
@@ -161,10 +162,17 @@ def _data_hash(data_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def build_resources(texts: list[str]) -> Resources:
+    """The feature resources for normalised training ``texts``: lexicon, misspellings, and the
+    segmenter's dictionary (jieba's words found in the texts plus the programme's terms)."""
+    return Resources(load_lexicon(), load_spelling(), build_dictionary(texts, load_terms()))
+
+
 def model_from_data(data: TrainingData, threshold: float = 0.3, data_hash: str = "") -> NLUModel:
     """Train a model from already loaded training data."""
     texts = [normalize(e.text).text for e in data.examples]
-    classifier = train_classifier(texts, [e.intent for e in data.examples], load_lexicon())
+    intents = [e.intent for e in data.examples]
+    classifier = train_classifier(texts, intents, build_resources(texts))
     extractor_data = {"lookups": data.lookups, "synonyms": data.synonyms}
     return NLUModel(classifier, extractor_data, threshold, data_hash)
 

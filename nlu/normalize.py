@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["Normalized", "normalize", "to_traditional"]
+__all__ = ["Normalized", "normalize", "to_traditional", "traditional_table"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +116,9 @@ def normalize(text: str) -> Normalized:
 def to_traditional(text: str) -> str:
     """Return ``normalize(text).text`` (convenience for data files and lookups)."""
     return normalize(text).text
+
+
+def traditional_table() -> dict[int, str]:
+    """The Simplified → Traditional character table for ``str.translate`` (bulk conversion of
+    dictionary words; messages go through :func:`normalize`)."""
+    return str.maketrans(_s2t_table())

@@ -1,12 +1,15 @@
-"""``aigo train`` and ``aigo nlu test``: build the NLU model, and evaluate intents.
+"""``aigo train`` and ``aigo nlu test``: build the NLU model, and measure it.
 
 ``aigo train [--data DIR] [--out FILE]`` trains from the Rasa YAML data and writes the model file
 (default: the configured ``nlu_model_path``). ``aigo nlu test [--data FILE] [--cross-validation
---folds 5] [--out DIR]`` prints a per-intent precision / recall / F1 table with macro averages and
-the most confused pairs, and writes ``intent_report.json`` and ``intent_confusion_matrix.png`` to
-``--out`` (default ``<AIGO_DATA_DIR>/nlu-report``). Without ``--cross-validation`` it tests the
-configured model (trained from ``nlu/data`` if needed) on ``--data`` (default
-``tests/data/nlu_holdout.yml``), with the fallback threshold applied.
+[--train-data DIR] --folds 5] [--out DIR]`` tests the configured model (trained from ``nlu/data``
+if needed, fallback threshold applied) on the held-out ``--data`` (default
+``tests/data/nlu_blind.yml``, never trained on) and, with ``--cross-validation``, also runs k-fold
+cross-validation on the training data. For each it prints per-intent precision / recall / F1 with
+macro averages, the most confused pairs, per-entity precision / recall / F1 and the expected
+calibration error; it writes ``intent_report.json`` (everything, under ``measurements``),
+``intent_confusion_matrix.png`` (the first measurement) and ``reliability_diagram.png`` to ``--out``
+(default ``<AIGO_DATA_DIR>/nlu-report``).
 """
 
 from __future__ import annotations
@@ -18,15 +21,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bot.clock import clock_for
+from bot.commands.nlu_report import entity_table, plot_confusions, plot_reliability
 from bot.config import Settings
-from nlu import DATA_DIR, load_or_train, train
-from nlu.classifier import train_classifier
-from nlu.evaluate import Report, cross_validate, score
-from nlu.features import load_lexicon
-from nlu.normalize import to_traditional
+from nlu import DATA_DIR, crossval, load_or_train, train
+from nlu.crossval import Evaluation, held_out
+from nlu.evaluate import Report
 from nlu.training_data import TrainingDataError, load_training_data
 
-DEFAULT_TEST_DATA = Path("tests/data/nlu_holdout.yml")
+DEFAULT_TEST_DATA = Path("tests/data/nlu_blind.yml")
 
 
 def register(subparsers: Any) -> None:
@@ -37,9 +40,10 @@ def register(subparsers: Any) -> None:
     p_train.set_defaults(handler=run_train)
     p_nlu = subparsers.add_parser("nlu", help="NLU tools")
     nlu_sub = p_nlu.add_subparsers(dest="nlu_command", metavar="COMMAND")
-    p_test = nlu_sub.add_parser("test", help="evaluate intent classification")
-    p_test.add_argument("--data", type=Path, default=None, help="test data (YAML file or dir)")
-    p_test.add_argument("--cross-validation", action="store_true", help="k-fold CV on --data")
+    p_test = nlu_sub.add_parser("test", help="evaluate intents, entities and confidence")
+    p_test.add_argument("--data", type=Path, default=None, help="held-out test data (YAML)")
+    p_test.add_argument("--cross-validation", action="store_true", help="also k-fold CV")
+    p_test.add_argument("--train-data", type=Path, default=DATA_DIR, help="data for CV")
     p_test.add_argument("--folds", type=int, default=5, help="number of folds")
     p_test.add_argument(
         "--out",
@@ -71,81 +75,65 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cross_validation(data_path: Path, folds: int) -> Report:
-    """Stratified ``folds``-fold cross-validation of the intent classifier on ``data_path``."""
+    """Stratified ``folds``-fold cross-validation of intents on ``data_path`` (the console's
+    retraining compares before and after with it)."""
     data = load_training_data(data_path)
-    lexicon = load_lexicon()
-    texts = [to_traditional(e.text) for e in data.examples]
-
-    def train_and_predict(xs: list[str], ys: list[str], tests: list[str]) -> list[str]:
-        clf = train_classifier(xs, ys, lexicon, calibrate=False)
-        out = []
-        for text in tests:
-            probs = clf.probabilities(text)
-            out.append(clf.intents[int(probs.argmax())] if probs is not None else "nlu_fallback")
-        return out
-
-    return cross_validate(texts, [e.intent for e in data.examples], train_and_predict, folds)
+    return crossval.cross_validation(data, clock_for(None).now(), folds).intents
 
 
-def _holdout(data_path: Path, settings: Settings) -> Report:
-    model = load_or_train(settings.nlu_model_path, threshold=settings.nlu_threshold)
-    examples = load_training_data(data_path).examples
-    predicted = [model.parse(e.text, settings.now)["intent"]["name"] for e in examples]
-    return score([e.intent for e in examples], predicted)
+def _measure(args: argparse.Namespace, settings: Settings) -> dict[str, Evaluation]:
+    """The held-out evaluation, then cross-validation if asked (raises TrainingDataError)."""
+    out: dict[str, Evaluation] = {}
+    now = clock_for(settings.now).now()
+    data_path: Path = args.data or DEFAULT_TEST_DATA
+    if args.data is not None or not args.cross_validation or data_path.exists():
+        model = load_or_train(settings.nlu_model_path, threshold=settings.nlu_threshold)
+        examples = load_training_data(data_path).examples
+        out[f"held-out {data_path}"] = held_out(model, examples, now)
+    if args.cross_validation:
+        data = load_training_data(args.train_data)
+        key = f"{max(2, args.folds)}-fold cross-validation on {args.train_data}"
+        out[key] = crossval.cross_validation(data, now, max(2, args.folds))
+    return out
 
 
-def _plot(report: Report, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    columns = report.column_labels
-    size = max(8, len(columns) * 0.45)
-    fig, ax = plt.subplots(figsize=(size, size * 0.85))
-    ax.imshow(report.matrix, cmap="Blues")
-    ax.set_xticks(range(len(columns)), columns, rotation=90, fontsize=7)
-    ax.set_yticks(range(len(report.labels)), report.labels, fontsize=7)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("gold")
-    for i, row in enumerate(report.matrix):
-        for j, count in enumerate(row):
-            if count:
-                ax.text(j, i, str(count), ha="center", va="center", fontsize=6)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+def _print(name: str, ev: Evaluation) -> None:
+    print(f"== {name}")
+    print(ev.intents.table())
+    if ev.unknown_intents and ev.known is not None:
+        print(f"not trained: {', '.join(ev.unknown_intents)}")
+        print(f"on the examples of trained intents only: macro F1 {ev.known.macro_f1:.3f}")
+    print("\nmost confused (gold → predicted):")
+    for gold, predicted, count in ev.intents.confusions[:10]:
+        print(f"  {count:3d}  {gold} → {predicted}")
+    print(entity_table(ev.entities))
+    print(f"confidence: expected calibration error {ev.reliability.ece:.3f}\n")
 
 
 def run_test(args: argparse.Namespace, settings: Settings) -> int:
-    """Evaluate, print the table and confusions, write the JSON report and the PNG."""
+    """Evaluate, print the tables, write the JSON report and the PNGs."""
     if getattr(args, "nlu_command", None) != "test":
         print("usage: aigo nlu test [--data FILE] [--cross-validation --folds 5] [--out DIR]")
         return 2
-    data_path: Path = args.data or (DATA_DIR if args.cross_validation else DEFAULT_TEST_DATA)
     try:
-        if args.cross_validation:
-            report = cross_validation(data_path, max(2, args.folds))
-        else:
-            report = _holdout(data_path, settings)
+        results = _measure(args, settings)
     except TrainingDataError as exc:
         print(f"aigo nlu test: {exc}", file=sys.stderr)
         return 1
-    print(report.table())
-    print("\nmost confused (gold → predicted):")
-    for gold, predicted, count in report.confusions[:10]:
-        print(f"  {count:3d}  {gold} → {predicted}")
     args.out = args.out or settings.data_dir / "nlu-report"
     args.out.mkdir(parents=True, exist_ok=True)
-    doc = {"data": str(data_path), "cross_validation": bool(args.cross_validation)}
-    doc.update(report.to_dict())
+    for name, ev in results.items():
+        _print(name, ev)
+    first = next(iter(results.values()))
+    doc = {"data": next(iter(results)), **first.to_dict()}
+    doc["measurements"] = {name: ev.to_dict() for name, ev in results.items()}
     (args.out / "intent_report.json").write_text(
         json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    _plot(report, args.out / "intent_confusion_matrix.png")
-    print(
-        f"\nreport: {args.out / 'intent_report.json'}, {args.out / 'intent_confusion_matrix.png'}"
-    )
+    plot_confusions(first.intents, args.out / "intent_confusion_matrix.png")
+    plot_reliability(results, args.out / "reliability_diagram.png")
+    names = "intent_report.json, intent_confusion_matrix.png, reliability_diagram.png"
+    print(f"report in {args.out}: {names}")
     return 0
 
 
