@@ -25,7 +25,7 @@ from tests.web.conftest import ARTEFACTS, make_settings
 
 PASSWORD = "correct horse battery"
 LAPTOP = {"width": 1280, "height": 860}
-MISSED = ("老師可以當指導嗎", "可以找教授當顧問嗎", "指導教授可以掛名嗎")
+MISSED = ("老師可以當指導嗎", "可以找教授當顧問嗎", "可以請學長當顧問嗎")
 
 
 class Console:
