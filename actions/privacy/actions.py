@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._forms import lang_of
+from actions.confirm import Ask, ConfirmedAction, Request
 from actions.context import sender_key, turn_session
-from actions.privacy._texts import held_lines, text
+from actions.privacy._texts import held_lines, text, what
 from db import privacy
 from db.users import get_or_create_user_for_sender
 
@@ -62,3 +63,32 @@ class ActionShowMyData(Action):
         head = text(lang, "held_title") if held_lines(data, lang) else text(lang, "nothing_held")
         dispatcher.utter_message(text="\n".join([head, *lines, text(lang, "held_footer")]))
         return []
+
+
+class ActionDeleteMyData(ConfirmedAction):
+    """delete_my_data: asks first; then erases the personal fields and the conversation history,
+    keeps the team and challenge records (blanked), restarts the conversation and says what was
+    deleted, what was kept and why."""
+
+    intent = "delete_my_data"
+
+    def name(self) -> str:
+        """``action_delete_my_data``."""
+        return "action_delete_my_data"
+
+    def prepare(self, req: Request) -> Ask | None:
+        """Always possible: the question says what goes and what stays."""
+        return Ask(text(req.lang, "delete_ask"), {})
+
+    def perform(self, req: Request, args: dict[str, str]) -> list[EventType]:
+        """Erase, then report deleted / kept; ``Restarted`` forgets the slots (names typed)."""
+        user = get_or_create_user_for_sender(session=req.session, sender_key=req.sender)
+        done = privacy.erase_personal_data(session=req.session, user_id=user.id)
+        gone = [*done.blanked, "history"] if done.deleted_events else list(done.blanked)
+        lines = [text(req.lang, "deleted", what=what(req.lang, gone, done.deleted_events))]
+        if not done.blanked:
+            lines = [text(req.lang, "deleted_nothing")]
+        if done.kept:
+            lines.append(text(req.lang, "deleted_kept", what=what(req.lang, done.kept)))
+        req.dispatcher.utter_message(text="\n".join(lines))
+        return [Restarted()]
