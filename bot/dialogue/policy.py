@@ -38,7 +38,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any
 
-from actions.confirm import needs_clarifying
+from actions.confirm import PENDING_SLOT, needs_clarifying
 from bot.dialogue.domain import REQUESTED_SLOT, Domain
 from bot.dialogue.rules import Rule, RuleSet
 from bot.dialogue.runner import ActionRunner
@@ -109,10 +109,16 @@ class Turn:
                 )
                 if requested in relaxed:
                     self.filled[requested] = relaxed[requested]
+        answers_pending = self._answers_pending()
+        if answers_pending:
+            self.filled = {}  # 是/否 answers the confirmation just asked, not the form's question
         for name, value in self.filled.items():
             self.state.set_slot(name, value, self.domain)
         phase, kind = self.classify()
-        if phase is Phase.IN_FORM and await self.offer_to_form():
+        if answers_pending and phase is Phase.IN_FORM:
+            self.rule = self.rules.for_intent(self.intent, set(), None, self.state.slots)
+            kind = Input.RULE if self.rule else Input.NO_RULE
+        elif phase is Phase.IN_FORM and await self.offer_to_form():
             kind = Input.CLAIMED
         elif phase is Phase.IN_FORM and kind is Input.FILLS_SLOT and self._has_validator():
             self.filled.pop(str(self.state.requested_slot), None)  # declined: not the value
@@ -228,6 +234,11 @@ class Turn:
             if event.get("event") == "slot" and event.get("name") == REQUESTED_SLOT:
                 requested = event.get("value")
         return requested
+
+    def _answers_pending(self) -> bool:
+        """True for 是/否 right after a confirmation question (:mod:`actions.confirm`), also when
+        that question was asked in the middle of a form."""
+        return self.intent in ("affirm", "deny") and self.state.slots.get(PENDING_SLOT) is not None
 
     def _has_validator(self) -> bool:
         form = self.state.active_loop
