@@ -10,6 +10,8 @@ name in ``exports.yml``, which lists the columns in order with their zh-TW and E
 - JSON: a list of objects keyed by column key (``headers`` does not apply), values as text.
 - Date-times (``datetime`` values, or ISO strings in columns of kind ``datetime``) are written in
   Asia/Taipei with the offset, e.g. ``2019-05-20 10:00:00+08:00``; missing values are empty cells.
+- Flags (columns of kind ``flag``, boolean values) read 是/否 under zh-TW headers and yes/no under
+  English ones (JSON: ``true`` / ``false``), so a "foreign national" column filters in Excel.
 
 Errors: :class:`UnknownSheet` (``KeyError``) for a sheet name not in ``exports.yml``.
 """
@@ -30,7 +32,7 @@ import yaml
 
 from knowledge import TZ
 
-Value = str | int | float | date | datetime | None
+Value = str | int | float | bool | date | datetime | None
 Format = Literal["csv", "xlsx", "json"]
 Headers = Literal["zh", "en"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "json")
@@ -42,6 +44,7 @@ MEDIA_TYPES: dict[Format, str] = {
 }
 COLUMNS_PATH = Path(__file__).with_name("exports.yml")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FLAG_WORDS: dict[Headers, tuple[str, str]] = {"zh": ("是", "否"), "en": ("yes", "no")}
 
 
 class UnknownSheet(KeyError):
@@ -59,7 +62,7 @@ class Column:
     key: str
     zh: str
     en: str
-    kind: str = "text"
+    kind: str = "text"  # text, datetime or flag
 
     def header(self, headers: Headers) -> str:
         """The header text in ``headers`` (``zh`` or ``en``)."""
@@ -96,10 +99,14 @@ def columns(sheet: str) -> tuple[Column, ...]:
         raise UnknownSheet(sheet) from None
 
 
-def cell(value: Value, kind: str = "text") -> str | int | float:
-    """One value as written: date-times in Asia/Taipei with the offset, ``None`` as ``""``."""
+def cell(value: Value, kind: str = "text", headers: Headers = "zh") -> str | int | float:
+    """One value as written: date-times in Asia/Taipei with the offset, flags as 是/否 (yes/no
+    under English ``headers``), ``None`` as ``""``."""
     if value is None:
         return ""
+    if kind == "flag":
+        yes, no = FLAG_WORDS[headers]
+        return yes if value else no
     if kind == "datetime" and isinstance(value, str) and value:
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime):
@@ -114,7 +121,7 @@ def _table(sheet: Sheet, headers: Headers) -> Iterable[list[str | int | float]]:
     cols = sheet.columns
     yield [c.header(headers) for c in cols]
     for row in sheet.rows:
-        yield [cell(row.get(c.key), c.kind) for c in cols]
+        yield [cell(row.get(c.key), c.kind, headers) for c in cols]
 
 
 def _csv_safe(value: str | int | float) -> str | int | float:
@@ -155,8 +162,10 @@ def write_json(sheet: Sheet, out: IO[bytes]) -> None:
     out.write(json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
 
 
-def _json_value(value: Value, kind: str) -> str | int | float | None:
-    return None if value is None else cell(value, kind)
+def _json_value(value: Value, kind: str) -> str | int | float | bool | None:
+    if value is None or kind == "flag":
+        return None if value is None else bool(value)
+    return cell(value, kind)
 
 
 def write(sheet: Sheet, fmt: Format, out: IO[bytes], headers: Headers = "zh") -> None:

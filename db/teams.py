@@ -194,9 +194,17 @@ def all_teams(*, session: Session) -> list[Team]:
     return list(session.scalars(query))
 
 
-def member_rows(*, session: Session) -> list[dict[str, str | None]]:
+def _is_foreign(profile: Profile | None) -> bool | None:
+    if profile is None or profile.nationality is None:
+        return None
+    return profile.nationality == "foreign"
+
+
+def member_rows(*, session: Session) -> list[dict[str, str | bool | None]]:
     """One flat row per member of every team (for exports): team, role, profile, applications.
 
+    ``foreign_national`` is True for a member who said they are a foreign national (eligible "in
+    principle", for the organisers to confirm), False for ROC, None when not asked yet.
     ``applications`` is the team's challenge references joined by ``;``. Teams without members
     (impossible through the bot) are left out.
     """
@@ -228,6 +236,7 @@ def member_rows(*, session: Session) -> list[dict[str, str | None]]:
                 if profile and profile.birth_date
                 else None,
                 "nationality": profile.nationality if profile else None,
+                "foreign_national": _is_foreign(profile),
                 "expertise": profile.expertise if profile else None,
                 "joined_at": member.joined_at.isoformat(),
                 "applications": ";".join(refs.get(team.id, [])) or None,

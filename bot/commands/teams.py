@@ -21,7 +21,7 @@ def register(subparsers: Any) -> None:
     export.set_defaults(handler=run_export)
 
 
-def _rows(settings: Settings) -> list[dict[str, str | None]]:
+def _rows(settings: Settings) -> list[dict[str, str | bool | None]]:
     from db import make_engine, make_session_factory, upgrade
     from db.teams import member_rows
 
@@ -37,13 +37,13 @@ def _rows(settings: Settings) -> list[dict[str, str | None]]:
 def run_list(args: argparse.Namespace, settings: Settings) -> int:
     """Print each team with its size, leader and applications."""
     rows = _rows(settings)
-    teams: dict[str, list[dict[str, str | None]]] = {}
+    teams: dict[str, list[dict[str, str | bool | None]]] = {}
     for row in rows:
         teams.setdefault(str(row["team"]), []).append(row)
     cells = []
     for name, members in teams.items():
         leader = next((m["name"] or m["user_id"] for m in members if m["role"] == "leader"), "")
-        cells.append([name, str(len(members)), str(leader), members[0]["applications"] or "-"])
+        cells.append([name, str(len(members)), str(leader), str(members[0]["applications"] or "-")])
     print(_table.table(cells, ["team", "members", "leader", "applications"]))
     print(f"{len(teams)} team(s)")
     return 0

@@ -59,3 +59,22 @@ def test_unknown_sheet_and_filename() -> None:
         exports.columns("nope")
     assert raised.value.sheet == "nope"
     assert exports.filename(Sheet("teams", []), "xlsx", JOINED) == "teams-20190520-1030.xlsx"
+
+
+def test_flag_columns_read_yes_no_in_the_header_language() -> None:
+    rows = [
+        {"name": "Ana", "foreign_national": True},
+        {"name": "王小明", "foreign_national": False},
+        {"name": "未填", "foreign_national": None},
+    ]
+    zh = exports.to_bytes(Sheet("teams", rows), "csv", "zh").decode("utf-8-sig").split("\r\n")
+    en = exports.to_bytes(Sheet("teams", rows), "csv", "en").decode("utf-8-sig").split("\r\n")
+    at = exports.columns("teams").index(
+        next(c for c in exports.columns("teams") if c.key == "foreign_national")
+    )
+    assert zh[0].split(",")[at] == "外籍人士（待主辦單位確認）"
+    assert en[0].split(",")[at] == "Foreign national (to confirm)"
+    assert [line.split(",")[at] for line in zh[1:4]] == ["是", "否", ""]
+    assert [line.split(",")[at] for line in en[1:4]] == ["yes", "no", ""]
+    doc = json.loads(exports.to_bytes(Sheet("teams", rows), "json"))
+    assert [d["foreign_national"] for d in doc] == [True, False, None]
