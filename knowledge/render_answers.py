@@ -246,6 +246,7 @@ def render_future_eligibility(programme: Programme, lang: Lang) -> str:
     )
 
 
-def render_next_step(programme: Programme, after_id: str, lang: Lang) -> str:
-    """The lead-in of "what comes after <milestone>" (the next milestone's line follows)."""
-    return _a(lang, "next_step").format(after=programme.milestone(after_id).name.get(lang))
+def render_step(programme: Programme, step: str, milestone_id: str, lang: Lang) -> str:
+    """The lead-in of "what comes after (before) <milestone>" (``step``: ``next_step`` or
+    ``previous_step``); the adjacent milestone's line follows."""
+    return _a(lang, step).format(after=programme.milestone(milestone_id).name.get(lang))

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import knowledge
-from actions.answers._followup import DIMENSION_CUES, NO_DATA_CUES, Query
+from actions.answers._followup import NO_DATA_CUES, STEP_CUES, Query
 from actions.answers._timeline import schedule_payload
 from knowledge import Lang, Programme
 from knowledge._format import t
@@ -23,8 +23,8 @@ from knowledge.dates import RelativeSpec
 from knowledge.render_answers import (
     render_challenge_count,
     render_future_eligibility,
-    render_next_step,
     render_skills_rule,
+    render_step,
 )
 from knowledge.render_direct import (
     render_about,
@@ -115,13 +115,14 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     if "venue" in q.cues and milestone is None and not q.followup:  # "where is the venue"
         answer.say(knowledge.render_no_data(p, "venue", lang, _answer_text(lang, "events_name")))
         return answer
-    after = _next_milestone(p, milestone) if "next_step" in q.cues and milestone else None
-    if after is not None:  # "構想審查之後呢": the next milestone, with the one it follows
-        answer.context = {"milestone": after, "round": round_id}
-        round_id = round_id or knowledge.current_round(p, now, after)
-        line = knowledge.render_milestone(p, after, round_id, lang, now)
-        line += knowledge.render_other_rounds(p, after, round_id, lang)
-        answer.say(render_next_step(p, str(milestone), lang) + "\n" + line)
+    step = next((c for c in sorted(STEP_CUES) if c in q.cues), None)
+    target = _adjacent_milestone(p, milestone, step) if step and milestone else None
+    if step and target is not None:  # "構想審查之後呢": the next (previous) milestone
+        answer.context = {"milestone": target, "round": round_id}
+        round_id = round_id or knowledge.current_round(p, now, target)
+        line = knowledge.render_milestone(p, target, round_id, lang, now)
+        line += knowledge.render_other_rounds(p, target, round_id, lang)
+        answer.say(render_step(p, step, str(milestone), lang) + "\n" + line)
         return answer
     if "days_left" in q.cues and milestone is None:
         found = knowledge.next_deadline(p, now, round_id)
@@ -154,17 +155,23 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     return answer
 
 
-def _next_milestone(p: Programme, milestone_id: str) -> str | None:
-    """The milestone dated relative to ``milestone_id`` (signing after the idea review), else
-    the one listed after it in the schedule; None for the last one or an unknown id."""
+def _adjacent_milestone(p: Programme, milestone_id: str, step: str) -> str | None:
+    """For ``next_step``: the milestone dated relative to ``milestone_id`` (signing after the
+    idea review), else the one listed after it; for ``previous_step``: the one it is dated
+    relative to, else the one listed before it. None past either end or for an unknown id."""
     ids = [m.id for m in p.schedule.milestones]
     if milestone_id not in ids:
         return None
     for m in p.schedule.milestones:
-        if any(isinstance(d, RelativeSpec) and d.after == milestone_id for d in m.dates.values()):
-            return m.id
-    index = ids.index(milestone_id)
-    return ids[index + 1] if index + 1 < len(ids) else None
+        for d in m.dates.values():
+            if not isinstance(d, RelativeSpec):
+                continue
+            if step == "next_step" and d.after == milestone_id:
+                return m.id
+            if step == "previous_step" and m.id == milestone_id:
+                return d.after
+    index = ids.index(milestone_id) + (1 if step == "next_step" else -1)
+    return ids[index] if 0 <= index < len(ids) else None
 
 
 def _table(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
@@ -197,8 +204,7 @@ def bonus(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     for the award tiers. The question's dimensions are remembered for follow-ups."""
     tier, stage = q.params.get("award_tier"), q.params.get("prize_stage")
     nationality = q.params.get("nationality")
-    dims = sorted(q.cues & DIMENSION_CUES)
-    answer = Answer(context={"award_tier": tier, "prize_stage": stage, "answer_dims": dims})
+    answer = Answer(context={"award_tier": tier, "prize_stage": stage})
     buttons = [
         _button(x.name.get(lang), "ask_bonus", award_tier=x.id)
         for x in p.stage("proof").tiers

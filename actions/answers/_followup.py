@@ -115,7 +115,10 @@ FACT_CUES: dict[str, tuple[str, frozenset[str | None]]] = {
 }
 # Dimensions of a question that a follow-up keeps ("那佳作呢" after an after-tax question is
 # after tax too); slot ``answer_dims``. A follow-up saying "稅前" (cue ``gross``) drops ``tax``.
-DIMENSION_CUES = frozenset({"tax", "prize_unit", "multi_challenge"})
+# "那決賽呢" after "構想審查之後呢" asks what follows the final review: the step cues are kept too,
+# but only by a follow-up that names another milestone ("還剩幾天" is about the step's answer).
+STEP_CUES = frozenset({"next_step", "previous_step"})
+DIMENSION_CUES = frozenset({"tax", "prize_unit", "multi_challenge"}) | STEP_CUES
 # Words after a milestone that make it the reference point of another one ("構想審查後多久要簽約").
 _REFERENCE_AFTER = re.compile(
     r"\s*(完|結束|完成|過)?\s*(之後|以後|後|之前|以前|前)|\s*(is )?(over|done)?\s*(after|before)\b",
@@ -181,8 +184,8 @@ def _topic(
             return topic, False
     if {"multi_challenge", "how_much"} <= cues and not names - {"award_tier"}:
         return "bonus", False  # "how much can we win if we solve two challenges"
-    if "milestone" in names and "next_step" in cues and intent_topic in STATIC_TOPICS | {None}:
-        return "schedule", False  # "構想審查之後呢": the milestone after it
+    if "milestone" in names and cues & STEP_CUES and intent_topic in STATIC_TOPICS | {None}:
+        return "schedule", False  # "構想審查之後呢": the milestone after (or before) it
     if "milestone" in names and cues & {"when", "what_is"} and intent_topic in STATIC_TOPICS:
         return "schedule", False
     if cues & STEERING_CUES and names <= {"round"} and intent_topic in STEERABLE_TOPICS:
@@ -217,7 +220,10 @@ def resolve(
     if topic is None:
         return Query(None, {}, cues)
     if followup and topic == slots.get("last_topic"):
-        cues |= frozenset(slots.get("answer_dims") or ()) & DIMENSION_CUES
+        kept = frozenset(slots.get("answer_dims") or ()) & DIMENSION_CUES
+        if "milestone" not in entities or cues & STEP_CUES:
+            kept -= STEP_CUES
+        cues |= kept
     if "gross" in cues:  # "稅前呢" names tax but asks for the amount before it
         cues -= {"tax"}
     params: dict[str, Any] = {}

@@ -24,7 +24,14 @@ from rasa_sdk.executor import CollectingDispatcher
 import knowledge
 from actions.answers._compose import COMPOSERS, Answer, no_data
 from actions.answers._cues import cues_in
-from actions.answers._followup import CONFIDENT, FACT_CUES, NO_DATA_CUES, message_entities, resolve
+from actions.answers._followup import (
+    CONFIDENT,
+    DIMENSION_CUES,
+    FACT_CUES,
+    NO_DATA_CUES,
+    message_entities,
+    resolve,
+)
 from actions.context import turn_now
 from knowledge._format import t
 
@@ -56,6 +63,8 @@ class _AnswerAction(Action):
             dispatcher.utter_message(response=self.no_topic_response)
             return []
         answer = COMPOSERS[query.topic](programme, query, lang, now)
+        # The question's dimensions (after tax, per team, after a milestone…) for follow-ups.
+        answer.context.setdefault("answer_dims", sorted(query.cues & DIMENSION_CUES))
         events: list[EventType] = [SlotSet("last_topic", query.topic)]
         return self._utter(dispatcher, answer, events)
 

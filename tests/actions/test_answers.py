@@ -65,7 +65,12 @@ async def test_deadline_without_round_answers_upcoming_round_and_mentions_the_ot
     assert "108-1場 構想收件截止：5月31日（五）中午12:00（還有11天2小時）" in text
     assert "108-2場則是7月15日（一）中午12:00" in text
     assert '/ask_schedule{"round": "108-2", "milestone": "idea_deadline"}' in payloads(messages)
-    assert slots == {"last_topic": "schedule", "milestone": "idea_deadline", "round": "108-1"}
+    assert slots == {
+        "last_topic": "schedule",
+        "milestone": "idea_deadline",
+        "round": "108-1",
+        "answer_dims": [],  # a plain "when" question: nothing for a follow-up to keep
+    }
 
 
 async def test_upcoming_round_follows_the_clock() -> None:
@@ -279,7 +284,7 @@ async def test_age_gives_a_verdict_with_the_rule() -> None:
     text = text_of(messages)
     assert "不符合" in text and "年齡19歲，未滿20歲" in text
     assert "原則以年滿20歲具中華民國國籍之自然人" in text
-    assert slots == {"last_topic": "eligibility"}
+    assert slots == {"last_topic": "eligibility", "answer_dims": []}
 
 
 async def test_foreigner_needs_the_office() -> None:
