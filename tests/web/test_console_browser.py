@@ -107,7 +107,10 @@ def test_sign_in_and_overview(console: Console, laptop: Any) -> None:
     _sign_in(laptop, console, "/console/teams")
     laptop.get_by_role("link", name="總覽").click()
     assert laptop.locator("svg[role=img]").count() >= 2
-    assert "ask_schedule" in laptop.locator("section.chart").nth(2).inner_html()
+    topics = laptop.locator("section.chart").nth(2).inner_html()
+    assert "時程" in topics and "ask_schedule" not in topics  # named as organisers say it
+    forms = laptop.locator("table").first.inner_text()
+    assert "組隊報名" in forms and "register_team_form" not in forms
     assert laptop.evaluate("() => document.documentElement.scrollWidth") <= LAPTOP["width"]
     _shot(laptop, "overview")
 

@@ -2,7 +2,8 @@
 
 Every console template gets, besides the common context of :func:`bot.web.render.render`, ``ct``
 (``ct("key", name=…)``: a console text in the page's language), ``me`` (the signed-in organiser),
-``nav`` (the menu) and ``fmt_time`` (an aware datetime in Asia/Taipei, ``YYYY-MM-DD HH:MM``).
+``nav`` (the menu), ``fmt_time`` (an aware datetime in Asia/Taipei, ``YYYY-MM-DD HH:MM``) and
+``intent_name`` / ``form_name`` / ``field_name`` (:mod:`bot.web.console._labels`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import yaml
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from bot.web.console._labels import field_name, form_name, intent_name
 from bot.web.render import LANGUAGES, language, render
 from knowledge import TZ
 
@@ -63,6 +65,9 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
         me=getattr(request.state, "organiser", None),
         nav=NAV,
         fmt_time=fmt_time,
+        intent_name=lambda intent: intent_name(intent, lang),
+        form_name=lambda form: form_name(form, lang),
+        field_name=lambda form, slot: field_name(form, slot, lang),
         **context,
     )
 

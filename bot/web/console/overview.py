@@ -20,8 +20,10 @@ from starlette.routing import Route
 
 from bot.web.console import charts
 from bot.web.console._guard import in_session, organiser_page
+from bot.web.console._labels import intent_name
 from bot.web.console._render import page
 from bot.web.deps import services_of
+from bot.web.render import language
 from db import stats
 from knowledge import TZ
 
@@ -72,10 +74,12 @@ async def overview(request: Request) -> Response:
     """The overview page."""
     now = services_of(request).clock.now().replace(second=0, microsecond=0)
     f = await _cached_figures(request, now)
+    lang = language(request)
+    topics = [(intent_name(i, lang), n) for i, n in f["topics"].most_common(12)]
     svg = {
         "conversations": charts.stacked_columns(f["days"], f["conversations"], "conversations"),
         "new_users": charts.stacked_columns(f["days"], {"users": f["new_users"]}, "new users"),
-        "topics": charts.bars(f["topics"].most_common(12), "questions by topic"),
+        "topics": charts.bars(topics, "questions by topic"),
         "applications": charts.bars(f["applications"], "applications per challenge"),
     }
     return page(request, "overview.html", f=f, svg=svg, now=now)
