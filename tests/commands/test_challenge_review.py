@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
 from db import challenges
+from db.organisers import audit_entries
 from db.subscriptions import unsubscribe
 from tests.actions.forms_support import NOW
 from tests.fakes import FakeLine, FakeTelegram
@@ -56,6 +57,11 @@ def test_list_and_return_tell_the_organisation_in_its_chat(
         returned = challenges.find_by_reference(session=session, reference=on_telegram)
         assert returned is not None and returned.status == "returned"
         assert returned.review_note == "Please describe the fields" and returned.org_slot is None
+        logged = [(e.actor, e.action, e.target, e.detail) for e in audit_entries(session=session)]
+    assert logged == [
+        ("cli", "challenge.return", on_telegram, {"reason": "Please describe the fields"}),
+        ("cli", "challenge.list", on_line, {}),
+    ]
 
 
 def test_review_refuses_what_the_lifecycle_does_not_allow(

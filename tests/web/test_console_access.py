@@ -7,10 +7,14 @@ import re
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from bot import organisers
 from bot.services import Services
+from db import challenges
+from db.models import Delivery
 from db.organisers import audit_entries
+from db.users import get_or_create_user
 
 PASSWORD = "correct horse battery"
 PAGES = ("/console", "/console/challenges", "/console/teams", "/console/audit")
@@ -103,3 +107,53 @@ def test_downloads_through_the_shared_export(
     xlsx = web_client.get("/console/download/teams.xlsx?lang=en")
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
     assert web_client.get("/console/download/passwords.csv").status_code == 404
+
+
+def _submitted(services: Services, title: str) -> str:
+    with services.session_factory.begin() as session:
+        user = get_or_create_user(session=session, channel="telegram", external_id="4242")
+        org = challenges.get_or_create_organisation(
+            session=session, name="大同醫院", user_id=user.id
+        )
+        draft = challenges.save_draft(
+            session=session, user_id=user.id, organisation=org, contact={},
+            challenge={"title": title}, dataset={}, now=services.clock.now(),
+        )  # fmt: skip
+        challenges.submit(session=session, challenge=draft, limit=3, now=draft.updated_at)
+        return str(draft.reference)
+
+
+def test_review_is_for_editors_with_csrf_and_is_audited(
+    web_client: httpx.Client, web_services: Services
+) -> None:
+    reference = _submitted(web_services, "病歷摘要")
+    path = f"/console/challenges/{reference}/review"
+    add_account(web_services, "viewer@aigo.org", "viewer")
+    add_account(web_services, "ops@aigo.org", "editor")
+    sign_in(web_client, "viewer@aigo.org")
+    page = web_client.get(f"/console/challenges/{reference}")
+    assert path not in page.text and "只有編輯者可以審查題目" in page.text
+    refused = web_client.post(path, data={"_csrf": csrf_of(page.text), "action": "list"})
+    assert refused.status_code == 403
+    web_client.post("/console/logout", data={"_csrf": csrf_of(page.text)})
+    sign_in(web_client, "ops@aigo.org")
+    page = web_client.get(f"/console/challenges/{reference}?lang=en")
+    assert path in page.text and 'value="close"' not in page.text  # only what the state allows
+    csrf = csrf_of(page.text)
+    assert web_client.post(path, data={"action": "list"}).status_code == 403  # no CSRF token
+    no_reason = web_client.post(path, data={"_csrf": csrf, "action": "return", "reason": "  "})
+    assert no_reason.status_code == 400 and "give a reason" in no_reason.text
+    closing = web_client.post(path, data={"_csrf": csrf, "action": "close"})
+    assert closing.status_code == 409
+    listed = web_client.post(path, data={"_csrf": csrf, "action": "list"})
+    assert listed.status_code == 303 and listed.headers["location"].endswith("notice=review_done")
+    with web_services.session_factory() as session:
+        found = challenges.find_by_reference(session=session, reference=reference)
+        assert found is not None and found.status == "listed"
+        notice = session.scalars(sa.select(Delivery)).one()
+        assert notice.external_id == "4242" and f"{reference}「病歷摘要」已通過審查" in str(
+            notice.payload["text"]
+        )
+        entries = [(e.actor, e.action, e.target) for e in audit_entries(session=session)]
+    assert entries[0] == ("ops@aigo.org", "challenge.list", reference)
+    assert [e for e in entries if e[1].startswith("challenge.")] == [entries[0]]  # refusals: none

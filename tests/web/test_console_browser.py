@@ -5,8 +5,10 @@ them), and a broadcast previewed, dry-run, scheduled and cancelled. Screenshots 
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,10 @@ import pytest
 from bot import organisers
 from bot.app import create_app
 from bot.config import Secret, Settings
+from bot.reminders.runtime import drain_now
 from bot.services import Services, build_services
 from bot.teach import retrain
+from db import challenges
 from db.users import get_or_create_user
 from tests.fakes.line import FakeLine
 from tests.fakes.server import ThreadedServer, free_port
@@ -163,3 +167,47 @@ def test_broadcast_preview_dry_run_schedule_and_cancel(console: Console, laptop:
     assert "cancelled" in laptop.locator("tr", has_text="broadcast:20190714").inner_text()
     audit = laptop.goto(console.url + "/console/audit")
     assert audit is not None and "broadcast.cancel" in laptop.content()
+
+
+def _submitted_on_line(console: Console, line_user: str, title: str) -> str:
+    with console.services.session_factory.begin() as session:
+        user = get_or_create_user(session=session, channel="line", external_id=line_user)
+        org = challenges.get_or_create_organisation(
+            session=session, name="大同醫院", user_id=user.id
+        )
+        draft = challenges.save_draft(
+            session=session, user_id=user.id, organisation=org, contact={},
+            challenge={"title": title}, dataset={}, now=console.services.clock.now(),
+        )  # fmt: skip
+        challenges.submit(session=session, challenge=draft, limit=3, now=draft.updated_at)
+        return str(draft.reference)
+
+
+def test_review_returns_a_challenge_and_the_organisation_is_told_on_line(
+    console: Console, laptop: Any, _fake_line_server: tuple[FakeLine, Any]
+) -> None:
+    line, org_user = _fake_line_server[0], "U" + "7" * 32
+    reference = _submitted_on_line(console, org_user, "病歷摘要")
+    _sign_in(laptop, console, f"/console/challenges/{reference}")
+    review = laptop.locator("section.review")
+    assert review.get_by_role("button", name="結束徵求").count() == 0  # not while submitted
+    review.get_by_label("退回原因（必填，出題單位會看到）").fill("請補充資料欄位名稱與資料量")
+    _shot(laptop, "review")
+    review.get_by_role("button", name="退回修改").click()
+    laptop.wait_for_url("**notice=review_done")
+    assert "退回修改" in laptop.locator("span.tag").first.inner_text()
+    assert "請補充資料欄位名稱與資料量" in laptop.locator("section.review").inner_text()
+    # In production the service's dispatcher drains the outbox; here (services given to the app,
+    # so no reminder service runs) one drain stands in for it.
+    with ThreadPoolExecutor(1) as pool:  # Playwright's loop runs in this thread
+        drain = pool.submit(
+            lambda: asyncio.run(drain_now(console.settings, console.services.session_factory))
+        )
+        stats = drain.result()
+    assert stats.sent == 1
+    pushed = [m["text"] for m in line.messages_to(org_user)]
+    assert len(pushed) == 1 and f"{reference}「病歷摘要」經審查退回" in pushed[0]
+    assert "原因：請補充資料欄位名稱與資料量" in pushed[0] and f"修改題目 {reference}" in pushed[0]
+    laptop.get_by_role("link", name="操作紀錄").click()
+    row = laptop.locator("tr", has_text="challenge.return")
+    assert reference in row.inner_text() and "ops@aigo.org" in row.inner_text()

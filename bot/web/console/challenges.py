@@ -1,7 +1,9 @@
 """``/console/challenges``: the list with filters, one challenge's detail, and its review.
 
-Review actions (list, return with a reason, close) call the same transition and notice as
-``aigo challenges review``; the organisation is told in its chat through the outbox.
+Review actions (list, return with a reason, close; editors only, CSRF-checked by the guard) call
+:func:`bot.challenge_review.review` like ``aigo challenges review``: the transition, the notice to
+the organisation's chat (the running service's dispatcher pushes it from the outbox) and the audit
+entry in one transaction. The detail page offers only the actions the challenge's state allows.
 """
 
 from __future__ import annotations
@@ -10,14 +12,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from bot.challenge_review import ACTIONS, ReviewAction, ReviewRefused, review
 from bot.web.console import downloads
 from bot.web.console._guard import in_session, organiser_page
 from bot.web.console._lists import PAGE_SIZE, filters, pager
 from bot.web.console._render import message, notice, page
+from bot.web.deps import services_of
 from db import challenges as repo
+from db.challenge_states import allowed
 from db.listing import (
     ChallengeFilter,
     applications_per_challenge,
@@ -63,6 +68,7 @@ def _detail(session: Session, reference: str) -> dict[str, Any] | None:
         "organisation": challenge.organisation,
         "dataset": challenge.dataset,
         "teams": applications_per_challenge(session=session, challenge_id=challenge.id),
+        "review_actions": [a for a in ACTIONS if allowed(challenge.status, a)],
     }
 
 
@@ -85,9 +91,40 @@ async def challenge_detail(request: Request) -> Response:
     )
 
 
+# ReviewRefused.key -> (HTTP status, console text)
+REFUSALS = {"not_found": (404, "not_found"), "needs_reason": (400, "review_needs_reason"),
+            "not_allowed": (409, "review_not_allowed")}  # fmt: skip
+
+
+@organiser_page(edit=True)
+async def challenge_review(request: Request) -> Response:
+    """Apply one review action from the detail page's forms; back to the page with a notice."""
+    reference = request.path_params["reference"]
+    form = await request.form()
+    action = str(form.get("action") or "")
+    if action not in ACTIONS:
+        return message(request, 400, "review_not_allowed")
+    chosen: ReviewAction = action  # narrowed by the check above
+    reason, now = str(form.get("reason") or ""), services_of(request).clock.now()
+    me = request.state.organiser
+
+    def run(session: Session) -> str:
+        done = review(session=session, reference=reference, action=chosen, reason=reason,
+                      now=now, actor=me.email)  # fmt: skip
+        return done.reference
+
+    try:
+        done = await in_session(request, run)
+    except ReviewRefused as refused:
+        status, key = REFUSALS[refused.key]
+        return message(request, status, key)
+    return RedirectResponse(f"/console/challenges/{done}?notice=review_done", status_code=303)
+
+
 def routes() -> list[Route]:
     """The challenge pages."""
     return [
         Route("/console/challenges", challenge_list, methods=["GET"]),
         Route("/console/challenges/{reference}", challenge_detail, methods=["GET"]),
+        Route("/console/challenges/{reference}/review", challenge_review, methods=["POST"]),
     ]
