@@ -55,6 +55,15 @@ def say(lang: str, key: str, **values: Any) -> str:
     return _texts()[lang][key].format(**values)
 
 
+def utter_web_page(
+    dispatcher: CollectingDispatcher, lang: str, *, purpose: str, intro: str, title: str
+) -> None:
+    """A reply asking for a signed link to the web page ``purpose`` (made by ``bot.web.links``):
+    the text ``intro`` and, as the link's label, the text ``title``."""
+    page = {"type": "web_page", "purpose": purpose, "title": say(lang, title)}
+    dispatcher.utter_message(text=say(lang, intro), json_message=page)
+
+
 def match_choice(answer: str, choices: Mapping[str, Iterable[str]]) -> str | None:
     """The id whose names (aliases, labels) equal the answer, else the one whose longest name
     the answer contains; None when nothing matches."""

@@ -27,7 +27,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 import knowledge
-from actions._forms import lang_of, latest_text, say, user_id_for
+from actions._forms import lang_of, latest_text, say, user_id_for, utter_web_page
 from actions.challenge.store import limit_lines
 from actions.context import turn_now, turn_session
 from actions.reminders import status_line_if_any
@@ -164,6 +164,10 @@ class ActionMyStatus(Action):
         if reminders:
             lines.append(reminders)
         dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
+        if membership is not None:
+            utter_web_page(
+                dispatcher, lang, purpose="team", intro="team_page_intro", title="team_page_title"
+            )
         return []
 
     def _leader(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.calendar_feed import add_calendar_links
 from bot.clock import Clock, clock_for
 from bot.config import Settings
-from bot.dialogue import Engine, Parser, load_domain, load_rules
+from bot.dialogue import Engine, Parser, UserMessage, load_domain, load_rules
 from bot.dialogue.engine import DEFAULT_WORKERS
 from bot.dialogue.wal import WalCheckpointer, disable_autocheckpoint, sqlite_path
 from bot.metrics import MeteredParser, Metrics
@@ -101,6 +102,17 @@ def load_nlu(settings: Settings) -> Parser:
     return model
 
 
+def _decorator(settings: Settings) -> Callable[[UserMessage, list[dict[str, Any]]], Any]:
+    """What is added to a turn's replies: calendar links, then signed links to web pages."""
+    from bot.web.links import add_page_links  # bot.web's handlers import this module
+
+    def decorate(message: UserMessage, replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        replies = add_calendar_links(replies, message.sender_key, settings)
+        return add_page_links(replies, message, settings)
+
+    return decorate
+
+
 def build_services(settings: Settings, *, migrate: bool = True) -> Services:
     """Build the container for ``settings`` (see the module docstring)."""
     if migrate:
@@ -125,7 +137,7 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
         session_factory=session_factory,
         clock=clock,
         observe_turn=metrics.observe_turn if metrics is not None else None,
-        decorate=lambda message, replies: add_calendar_links(replies, message.sender_key, settings),
+        decorate=_decorator(settings),
         reply_script=settings.reply_script,
     )
     if checkpointer is not None:

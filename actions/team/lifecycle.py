@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from rasa_sdk.events import EventType
+from sqlalchemy.orm import Session
 
 from actions._forms import user_id_for
 from actions._words import fold
@@ -46,13 +48,27 @@ def _name(member: MemberView, lang: str) -> str:
     return member.name or say(lang, "unnamed", id=member.user_id)
 
 
-def tell(req: Request, outcome: life.Outcome, key: str, **values: str) -> None:
-    """Push ``key`` to every user ``outcome.tell`` names, each in their own language."""
+def notify_affected(
+    *, session: Session, outcome: life.Outcome, key: str, now: datetime, **values: str
+) -> None:
+    """Push ``key`` to every user ``outcome.tell`` names, each in their own language (the chat
+    actions here and the web team page both tell people this way)."""
     for user_id in outcome.tell:
-        user = req.session.get(User, user_id)
+        user = session.get(User, user_id)
         lang = user.language if user is not None and user.language else "zh-TW"
         text = say(lang, key, team=outcome.team or "", **values)
-        notices.notify(session=req.session, user_id=user_id, text=text, kind=key, now=req.now)
+        notices.notify(session=session, user_id=user_id, text=text, kind=key, now=now)
+
+
+def leaver_name(session: Session, user_id: int) -> str:
+    """How a member who leaves is named to the leader (their name, else "成員 #id")."""
+    user = session.get(User, user_id)
+    return (user.display_name if user else None) or say("zh-TW", "unnamed", id=user_id)
+
+
+def tell(req: Request, outcome: life.Outcome, key: str, **values: str) -> None:
+    """:func:`notify_affected` within a chat turn."""
+    notify_affected(session=req.session, outcome=outcome, key=key, now=req.now, **values)
 
 
 def membership(req: Request, *, leader: bool) -> Membership | None:
@@ -196,11 +212,10 @@ class ActionLeaveTeam(ConfirmedAction):
     def perform(self, req: Request, args: dict[str, str]) -> list[EventType]:
         """Leave and tell the leader."""
         uid = user_id_for(req.tracker)
-        user = req.session.get(User, uid)
+        name = leaver_name(req.session, uid)
         outcome = life.leave_team(session=req.session, user_id=uid)
 
         def done() -> None:
-            name = (user.display_name if user else None) or say("zh-TW", "unnamed", id=uid)
             tell(req, outcome, "notice_left", name=name)
             req.dispatcher.utter_message(text=say(req.lang, "left", team=outcome.team))
 

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import knowledge
-from actions._forms import lang_of, say, user_id_for
+from actions._forms import lang_of, say, user_id_for, utter_web_page
 from actions.context import turn_now, turn_session
 from actions.team import logic as tl
 from actions.team import profile
@@ -76,6 +76,9 @@ class ActionCreateTeam(Action):
         advice = tl.composition_advice(programme, members, lang)
         lines += [*([advice] if advice else []), official_steps(lang)]
         dispatcher.utter_message(text="\n".join(lines))
+        utter_web_page(
+            dispatcher, lang, purpose="team", intro="team_page_intro", title="team_page_title"
+        )
         return _clear("team_name")
 
 

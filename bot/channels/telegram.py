@@ -10,7 +10,9 @@ Webhook (verify, then parse, then store, then ack):
 Processing (:meth:`TelegramChannel.process`, after the ack, in order per chat):
 - Text → one dialogue turn for ``telegram:<chat_id>``; the commands in ``messages.yml``
   (/start /help /schedule /prize /eligibility /remind /stop /cancel) become their payloads, and
-  /start also shows the welcome with language and role buttons.
+  /start also shows the welcome with language and role buttons. ``/start join-<code>`` (a deep
+  link ``t.me/<bot>?start=join-<code>``, :func:`join_link`) is the invite code typed instead:
+  ``/join_team{"invite_code": …}``, checked and counted by the join form like any typed code.
 - An inline-button press (``callback_query``) is acknowledged and its data (the ``/intent{...}``
   payload, or a ``cb:<token>`` reference to a stored long payload) becomes the turn's text.
 - Stickers, photos, locations … → a polite hint; ``my_chat_member`` kicked → user inactive.
@@ -23,7 +25,9 @@ Processing (:meth:`TelegramChannel.process`, after the ack, in order per chat):
 from __future__ import annotations
 
 import hmac
+import json
 import logging
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -49,6 +53,24 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
+JOIN_PREFIX = "join-"  # t.me/<bot>?start=join-<invite code> joins that team
+_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what Telegram allows in ?start=
+
+
+def join_link(username: str, code: str) -> str:
+    """The deep link that opens the bot and joins the team with invite ``code``."""
+    return f"https://t.me/{username}?start={JOIN_PREFIX}{code}"
+
+
+def start_payload(text: str) -> str | None:
+    """The turn for ``/start <parameter>``: ``join-<code>`` is the invite code typed (the join
+    form checks and counts it like any typed code); None for a plain or another ``/start``."""
+    _, _, parameter = text.partition(" ")
+    parameter = parameter.strip()
+    if not parameter.startswith(JOIN_PREFIX) or not _START_PARAMETER.fullmatch(parameter):
+        return None
+    code = parameter[len(JOIN_PREFIX) :]
+    return "/join_team" + json.dumps({"invite_code": code}) if code else None
 
 
 class TelegramChannel:
@@ -154,6 +176,9 @@ class TelegramChannel:
         text = message.text.strip()
         if text.startswith("/"):
             command = text[1:].split()[0].split("@")[0].lower() if len(text) > 1 else ""
+            joining = start_payload(text) if command == "start" else None
+            if joining is not None:
+                return joining, []
             if command in self._commands:
                 welcome = [texts.welcome()] if command == "start" else []
                 return self._commands[command], welcome

@@ -7,8 +7,8 @@
   ``nosniff``, ``no-store`` on pages, and HSTS in production.
 - :class:`IPLimitMiddleware` answers 429 when one client address sends more than ``limit``
   requests per ``window`` seconds (static files are not counted).
-- :func:`csrf_token` / :func:`check_csrf`: one random token per session, sent back by every form
-  (hidden ``_csrf`` field) and every ``fetch`` (``X-CSRF-Token`` header).
+- :func:`csrf_token` / :func:`check_csrf` / :func:`csrf_ok`: one random token per session, sent
+  back by every form (hidden ``_csrf`` field) and every ``fetch`` (``X-CSRF-Token`` header).
 """
 
 from __future__ import annotations
@@ -118,3 +118,11 @@ def check_csrf(request: Request, submitted: str | None) -> bool:
     if not isinstance(token, str) or not submitted:
         return False
     return hmac.compare_digest(token, submitted)
+
+
+async def csrf_ok(request: Request) -> bool:
+    """True when the request carries this session's CSRF token (header, or form field on POST)."""
+    submitted = request.headers.get(CSRF_HEADER)
+    if submitted is None and request.method == "POST":
+        submitted = str((await request.form()).get(CSRF_FIELD) or "")
+    return check_csrf(request, submitted)

@@ -6,6 +6,12 @@ It checks the bearer token, validates bodies against the documented limits (1–
 every accepted request in ``sent``, answers 409 to a repeated ``X-Line-Retry-Key``, and fails on
 demand (``fail_next``) or when a per-endpoint rate limit (``rate_limits``) is exceeded (429).
 
+LINE Login's ``POST /oauth2/v2.1/verify`` (LIFF ID tokens) takes a form body with ``id_token`` and
+``client_id`` (the channel id; both required, else 400 ``invalid_request``) and answers like LINE:
+the claims of a token made by :meth:`FakeLine.issue_id_token`, or 400 with ``error_description``
+"Invalid IdToken." (unknown), "Invalid IdToken Audience." (another channel), "IdToken expired.".
+Every call is recorded in ``verify_calls``.
+
 Run standalone for benchmarks: ``python -m tests.fakes.line --port 8081 --token T``.
 """
 
@@ -76,6 +82,8 @@ class FakeLine:
     _slow: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
     _retry_keys: dict[str, str] = field(default_factory=dict)
     _windows: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+    verify_calls: list[dict[str, str]] = field(default_factory=list)
+    _id_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # --- test controls --------------------------------------------------------------------------
@@ -95,6 +103,25 @@ class FakeLine:
         """Make ``token`` invalid (as if a minute had passed)."""
         with self._lock:
             self._used_tokens.add(token)
+
+    def issue_id_token(
+        self, sub: str, channel_id: str, *, expires_in: int = 3600, name: str = "LINE user"
+    ) -> str:
+        """An ID token for ``sub`` issued to ``channel_id`` (negative ``expires_in``: expired)."""
+        token = f"eyJ.fake-id-token.{uuid.uuid4().hex}"
+        now = int(time.time())
+        claims = {
+            "iss": "https://access.line.me",
+            "sub": sub,
+            "aud": channel_id,
+            "exp": now + expires_in,
+            "iat": now,
+            "amr": ["linesso"],
+            "name": name,
+        }
+        with self._lock:
+            self._id_tokens[token] = claims
+        return token
 
     def by_endpoint(self, endpoint: str) -> list[Sent]:
         with self._lock:
@@ -122,6 +149,8 @@ class FakeLine:
             self._used_tokens.clear()
             self._slow.clear()
             self.rate_limits.clear()
+            self.verify_calls.clear()
+            self._id_tokens.clear()
 
     # --- request handling -----------------------------------------------------------------------
 
@@ -246,11 +275,40 @@ class FakeLine:
             )
         return JSONResponse({"totalUsage": used})
 
+    async def verify_id_token(self, request: Request) -> Response:
+        """``POST /oauth2/v2.1/verify`` (see the module docstring)."""
+
+        def invalid(description: str) -> Response:
+            self.rejected.append(("verify", 400, description))
+            body = {"error": "invalid_request", "error_description": description}
+            return JSONResponse(body, status_code=400)
+
+        if not request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        ):
+            return invalid("Content-Type must be application/x-www-form-urlencoded")
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        with self._lock:
+            self.verify_calls.append(form)
+            claims = self._id_tokens.get(form.get("id_token", ""))
+        if not form.get("id_token"):
+            return invalid("id_token is required")
+        if not form.get("client_id"):
+            return invalid("client_id is required")
+        if claims is None:
+            return invalid("Invalid IdToken.")
+        if claims["aud"] != form["client_id"]:
+            return invalid("Invalid IdToken Audience.")
+        if claims["exp"] <= time.time():
+            return invalid("IdToken expired.")
+        return JSONResponse(claims)
+
     @property
     def app(self) -> Starlette:
         return Starlette(
             routes=[
                 Route("/__fake/stats", self.stats, methods=["GET"]),
+                Route("/oauth2/v2.1/verify", self.verify_id_token, methods=["POST"]),
                 Route("/v2/bot/message/reply", self.reply, methods=["POST"]),
                 Route("/v2/bot/message/push", self.push, methods=["POST"]),
                 Route("/v2/bot/message/multicast", self.multicast, methods=["POST"]),

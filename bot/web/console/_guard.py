@@ -3,42 +3,29 @@
 :func:`organiser_page` wraps a route handler: without a session it redirects to the sign-in page
 (``?next=`` the page asked for); a state-changing request must carry this session's CSRF token and
 come from an editor, else a polite 403 page. The handler finds the organiser in
-``request.state.organiser``. :func:`in_session` runs database work in a worker thread, in one
-transaction (committed when it returns).
+``request.state.organiser``. :func:`bot.web.deps.in_session` runs database work in a worker
+thread, in one transaction (committed when it returns).
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from functools import wraps
-from typing import TypeVar
 from urllib.parse import quote
 
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from bot import organisers
 from bot.organisers import Organiser
 from bot.web.console._render import message
-from bot.web.deps import services_of
-from bot.web.security import CSRF_FIELD, CSRF_HEADER, check_csrf
+from bot.web.deps import in_session
+from bot.web.security import csrf_ok
+
+__all__ = ["SESSION_KEY", "csrf_ok", "in_session", "organiser_page", "signed_in"]
 
 SESSION_KEY = "organiser_id"
-T = TypeVar("T")
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-async def in_session(request: Request, work: Callable[[Session], T]) -> T:
-    """Run ``work(session)`` in a thread, in one transaction of the service's database."""
-    sessions = services_of(request).session_factory
-
-    def run() -> T:
-        with sessions.begin() as session:
-            return work(session)
-
-    return await asyncio.to_thread(run)
 
 
 async def signed_in(request: Request) -> Organiser | None:
@@ -49,14 +36,6 @@ async def signed_in(request: Request) -> Organiser | None:
     return await in_session(
         request, lambda session: organisers.current(session=session, account_id=account_id)
     )
-
-
-async def csrf_ok(request: Request) -> bool:
-    """True when the request carries this session's CSRF token (form field or header)."""
-    submitted = request.headers.get(CSRF_HEADER)
-    if submitted is None and request.method == "POST":
-        submitted = str((await request.form()).get(CSRF_FIELD) or "")
-    return check_csrf(request, submitted)
 
 
 def organiser_page(*, edit: bool | None = None) -> Callable[[Handler], Handler]:

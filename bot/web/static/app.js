@@ -107,8 +107,30 @@ function initChat(root) {
   send("/greet", null);
 }
 
+/* Inside LINE (LINE_LIFF_ID set): a page that asks for the chat's link signs in with LINE's ID
+   token instead (the server verifies it with LINE), then loads again. */
+async function liffSignIn(notice) {
+  const liffId = document.body.dataset.liffId;
+  if (!liffId || !window.liff || !notice || notice.dataset.message !== "need_link") return;
+  const say = (text) => { notice.querySelector("p").textContent = text; };
+  try {
+    say(notice.dataset.liffWait);
+    await window.liff.init({ liffId });
+    if (!window.liff.isLoggedIn()) {
+      window.liff.login({ redirectUri: location.href });
+      return;
+    }
+    const { ok } = await AIGO.postJSON("/liff/session", { id_token: window.liff.getIDToken() });
+    if (ok) location.reload();
+    else say(notice.dataset.liffFailed);
+  } catch (error) {
+    say(notice.dataset.liffFailed);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const chat = document.getElementById("chat");
   if (chat) initChat(chat);
   else AIGO.ready();
+  liffSignIn(document.querySelector("[data-message]"));
 });
