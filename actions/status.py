@@ -2,7 +2,8 @@
 
 ``action_my_status`` without a ``team_action`` entity shows the user's team (role, members,
 invite code for the leader, applications, composition advice) and the challenges of their
-organisation; leaders get buttons whose payloads are ``/my_status{"team_action": …}``:
+organisation (with a draft: the 「用網頁填寫」 link to finish it on the web form); leaders get
+buttons whose payloads are ``/my_status{"team_action": …}``:
 
 =================  ====================================================================
 team_action        effect
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 import knowledge
 from actions._forms import lang_of, latest_text, say, user_id_for, utter_web_page
+from actions.challenge.form import offer_web_form
 from actions.challenge.store import limit_lines
 from actions.context import turn_now, turn_session
 from actions.reminders import status_line_if_any
@@ -168,6 +170,8 @@ class ActionMyStatus(Action):
             utter_web_page(
                 dispatcher, lang, purpose="team", intro="team_page_intro", title="team_page_title"
             )
+        if any(c.status == "draft" for c in owned):  # the draft can be finished on the web
+            offer_web_form(dispatcher, lang)
         return []
 
     def _leader(

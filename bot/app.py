@@ -29,6 +29,7 @@ from bot.config import Settings
 from bot.health import snapshot
 from bot.services import Services, build_services
 from bot.web import create_web_app
+from bot.web.uploads import UPLOAD_PATHS
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
     app = Starlette(
         routes=routes,  # the web pages are mounted last, under "/", below
         lifespan=channel_runtime.with_channels(lifespan),
-        middleware=[Middleware(BodyLimit)],
+        middleware=[Middleware(BodyLimit, exempt=UPLOAD_PATHS)],
         exception_handlers={Exception: _on_error},
     )
     redact.install(settings.secret_values())

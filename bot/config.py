@@ -167,6 +167,7 @@ class Settings:
     inbox_retention_days: float = 30.0
     rest_token: Secret = field(default_factory=lambda: Secret(""))
     rest_rate_limit: int = 120  # REST requests per minute per client IP; 0: no limit
+    upload_max_bytes: int = 20 * 1024 * 1024  # the challenge presentation's size limit
 
     def secret_values(self) -> list[str]:
         """Every configured secret's value (for the log redaction, :mod:`bot.redact`)."""
@@ -227,4 +228,5 @@ class Settings:
             inbox_retention_days=_float(env, "AIGO_INBOX_RETENTION_DAYS", 30.0, 1.0, 3650.0),
             rest_token=_secret(env, "AIGO_REST_TOKEN", MIN_SECRET_CHARS),
             rest_rate_limit=int(_float(env, "AIGO_REST_RATE_LIMIT", 120, 0, 1_000_000)),
+            upload_max_bytes=int(_float(env, "AIGO_UPLOAD_MAX_MB", 20, 0.001, 200) * 1024 * 1024),
         )

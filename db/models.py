@@ -32,6 +32,7 @@ SLOT_CHECK = (
     "AND status IN ('submitted', 'listed')) "
     "OR (org_slot IS NULL AND status NOT IN ('submitted', 'listed'))"
 )
+CHALLENGE_FILE_KINDS = ("presentation",)
 MEMBERSHIP_ROLES = ("leader", "member")
 USER_ROLES = ("student", "enterprise", "organiser")
 PLANNED_REMINDER_STATUSES = ("pending", "fired", "missed", "cancelled")
@@ -250,6 +251,33 @@ class Dataset(Base):
     delivery_method: Mapped[str | None]
 
     challenge: Mapped[Challenge] = relationship(back_populates="dataset")
+
+
+class ChallengeFile(Base):
+    """A file an organisation uploaded for its challenge (the presentation), kept in the database:
+    one per challenge and kind; the bytes load only when asked for (``deferred``)."""
+
+    __tablename__ = "challenge_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenges.id", ondelete="CASCADE"))
+    kind: Mapped[str]
+    filename: Mapped[str]
+    media_type: Mapped[str]
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary(), deferred=True)
+    uploaded_by_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    challenge: Mapped[Challenge] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("challenge_id", "kind", name="uq_challenge_files_challenge_kind"),
+        _check_in("kind", CHALLENGE_FILE_KINDS, "kind"),
+    )
 
 
 # --- teams ----------------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """Pure checks and parsers for the challenge form's answers (no I/O, no tracker).
 
 Each ``parse_*`` returns the value to store, or raises :class:`Invalid` whose ``key`` names the
-re-ask text in ``form_texts.yml`` and whose ``values`` fill it.
+re-ask text in ``form_texts.yml`` and whose ``values`` fill it. :func:`parse_field` is the one
+check of a form field's answer, shared by the chat form and the web form.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -170,3 +172,25 @@ def parse_open_choice(value: Any, choices: dict[str, list[str]]) -> str:
     text = parse_text(value)
     exact = {label for label, names in choices.items() if fold(text) in map(fold, names)}
     return next(iter(exact)) if exact else text
+
+
+# slot -> parser of the answer (raises ``Invalid`` with a specific re-ask); slots not named here
+# take any text (``parse_text``)
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "org_phone": parse_phone,
+    "org_email": parse_email,
+    "challenge_description": parse_description,  # at least ``MIN_DESCRIPTION`` characters
+    "challenge_category": lambda v: parse_category(v, knowledge.load()),
+    # a known industry / delivery method when named, else as typed (the lists are open-ended)
+    "challenge_industry": lambda v: parse_open_choice(v, industry_choices(knowledge.load())),
+    "dataset_volume": parse_volume,  # a volume with a unit
+    "dataset_time_range": lambda v: format_range(*parse_time_range(v)),  # end >= start
+    "dataset_delivery_method": lambda v: parse_open_choice(v, delivery_choices(knowledge.load())),
+}
+
+
+def parse_field(slot: str, value: Any) -> Any:
+    """The value to store for the answer ``value`` to the form field ``slot``; :class:`Invalid`
+    when it does not fit (the same check in the chat and on the web)."""
+    parser: Callable[[Any], Any] = PARSERS.get(slot) or parse_text
+    return parser(value)

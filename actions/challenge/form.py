@@ -11,11 +11,12 @@ Flow (``bot/domain.yml`` ``post_challenge_form``; rules in ``bot/rules.yml``)::
 - "修改 email" / "change the title" empties that field and asks it next (:class:`EditableForm`).
 - Optional fields accept "跳過" / "skip" (stored as empty).
 - Submission enforces the programme's per-organisation limit (drafts don't count).
+- The start offers 「用網頁填寫」 (:func:`offer_web_form`): the web form edits the same slots and
+  draft (:mod:`actions.challenge.draft`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -33,40 +34,28 @@ from actions._forms import (
     lang_of,
     say,
     user_id_for,
+    utter_web_page,
 )
 from actions.challenge import fields as cf
 from actions.challenge.store import (
     FIELDS,
     OPTIONAL,
     SLOTS,
+    counted_for,
     field_label,
-    find_org,
     latest_organisation_slots,
     limit_lines,
+    limit_text,
     load_draft_slots,
     save_draft_from_slots,
     submit_draft,
+    submitted_text,
 )
 from actions.context import turn_now, turn_session
-from db.challenges import LimitReached, submitted_of
+from db.challenges import LimitReached
 
 FORM = "post_challenge_form"
 DRAFT_SLOT = "challenge_draft_id"
-
-# slot -> parser of the answer (raises ``cf.Invalid`` with a specific re-ask); slots not named
-# here and without a ``validate_<slot>`` method take any text (``cf.parse_text``)
-_PARSERS: dict[str, Callable[[Any], Any]] = {
-    "org_phone": cf.parse_phone,
-    "org_email": cf.parse_email,
-    "challenge_description": cf.parse_description,  # at least ``MIN_DESCRIPTION`` characters
-    # a known industry / delivery method when named, else as typed (the lists are open-ended)
-    "challenge_industry": lambda v: cf.parse_open_choice(v, cf.industry_choices(knowledge.load())),
-    "dataset_volume": cf.parse_volume,  # a volume with a unit
-    "dataset_time_range": lambda v: cf.format_range(*cf.parse_time_range(v)),  # end >= start
-    "dataset_delivery_method": lambda v: cf.parse_open_choice(
-        v, cf.delivery_choices(knowledge.load())
-    ),
-}
 
 
 # Fields whose answers have a shape to check; every other field takes any text.
@@ -74,6 +63,13 @@ CHECKED = frozenset(
     {"org_phone", "org_email", "challenge_description", "challenge_category", "dataset_volume",
      "dataset_time_range", "challenge_confirm"}
 )  # fmt: skip
+
+
+def offer_web_form(dispatcher: CollectingDispatcher, lang: str) -> None:
+    """「用網頁填寫」: a signed link to the challenge form page (the same draft)."""
+    utter_web_page(
+        dispatcher, lang, purpose="challenge", intro="web_form_offer", title="web_form_button"
+    )
 
 
 class ValidatePostChallengeForm(EditableForm):
@@ -123,7 +119,7 @@ class ValidatePostChallengeForm(EditableForm):
         """One of the knowledge data's categories (typed names matched)."""
         programme = knowledge.load()
         result = self._check(
-            "challenge_category", value, d, t, lambda v: cf.parse_category(v, programme)
+            "challenge_category", value, d, t, lambda v: cf.parse_field("challenge_category", v)
         )
         if result["challenge_category"] is None and value is not None and not is_skip(value, t):
             d.messages.pop()  # replace the generic line with the one listing the choices
@@ -149,8 +145,8 @@ class ValidatePostChallengeForm(EditableForm):
     async def validate_parsed(
         self, slot: str, value: Any, d: CollectingDispatcher, t: Tracker
     ) -> dict[str, Any]:
-        """The fields without a method of their own: ``_PARSERS[slot]``, else any text."""
-        return self._check(slot, value, d, t, _PARSERS.get(slot, cf.parse_text))
+        """The fields without a method of their own: :func:`cf.parse_field`."""
+        return self._check(slot, value, d, t, lambda v: cf.parse_field(slot, v))
 
     async def after_validation(
         self,
@@ -166,8 +162,7 @@ class ValidatePostChallengeForm(EditableForm):
         programme, lang = knowledge.load(), lang_of(tracker)
         limit = programme.challenge_posting.max_per_organisation
         with turn_session() as session:
-            org = find_org(session, name)
-            existing = submitted_of(session=session, organisation_id=org.id) if org else []
+            existing = counted_for(session, name)
             if len(existing) >= limit and "org_name" in changed:
                 text = say(lang, "limit_early", organisation=name, count=len(existing), max=limit)
                 dispatcher.utter_message(text="\n".join([text, *limit_lines(existing, lang)]))
@@ -221,6 +216,7 @@ class ActionStartChallenge(Action):
         if any(v is not None for v in slots.values()):
             title = slots.get("challenge_title") or slots.get("org_name") or ""
             dispatcher.utter_message(text=say(lang, "draft_resumed", title=title))
+            offer_web_form(dispatcher, lang)
             return [*events, SlotSet("challenge_confirm", None)]
         programme = knowledge.load()
         optional = say(lang, "sep").join(
@@ -229,6 +225,7 @@ class ActionStartChallenge(Action):
         dispatcher.utter_message(
             text=say(lang, "draft_start", count=len(FIELDS), optional=optional)
         )
+        offer_web_form(dispatcher, lang)
         return [
             *events,
             *reuse_organisation(dispatcher, tracker),
@@ -267,25 +264,10 @@ class ActionSubmitChallenge(Action):
                 challenge, count = submit_draft(
                     session, user_id_for(tracker), slots, turn_now(tracker), programme
                 )
-                text = say(
-                    lang,
-                    "submitted",
-                    title=challenge.title,
-                    reference=challenge.reference,
-                    organisation=challenge.organisation.name,
-                    count=count,
-                    max=programme.challenge_posting.max_per_organisation,
-                    contact=slots.get("org_contact") or "",
-                )
+                contact = slots.get("org_contact")
+                text = submitted_text(programme, challenge, count, contact, lang)
         except LimitReached as full:
-            head = say(
-                lang,
-                "limit_reached",
-                organisation=full.organisation,
-                count=len(full.existing),
-                max=full.limit,
-            )
-            dispatcher.utter_message(text="\n".join([head, *limit_lines(full.existing, lang)]))
+            dispatcher.utter_message(text=limit_text(full, lang))
             return [SlotSet("challenge_confirm", None)]
         dispatcher.utter_message(text=text)
         return [SlotSet(s, None) for s in (*FIELDS, DRAFT_SLOT, "challenge_confirm")]

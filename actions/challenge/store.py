@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 import knowledge
@@ -18,7 +17,8 @@ from actions._forms import SKIPPED, say
 from actions.challenge.fields import format_range, shown_choice, split_range
 from actions.contact import phone_display
 from db import challenges as repo
-from db.models import Challenge, Organisation
+from db.models import Challenge
+from db.org_names import normalise_org_name
 
 # slot -> (knowledge group, knowledge field id, db target "org.<col>" / "ch.<col>" / "ds.<col>")
 FIELD_MAP: dict[str, tuple[str, str, str]] = {
@@ -74,9 +74,9 @@ def _stored(value: Any) -> Any:
     return None if value in (None, SKIPPED, "") else value
 
 
-def find_org(session: Session, name: str) -> Organisation | None:
-    """The organisation called ``name``, if it exists."""
-    return session.scalar(sa.select(Organisation).where(Organisation.name == name))
+def counted_for(session: Session, name: str) -> list[Challenge]:
+    """The challenges counting towards the limit of the organisation ``name`` (any spelling)."""
+    return repo.counted_of(session=session, name_key=normalise_org_name(name))
 
 
 def save_draft_from_slots(
@@ -164,6 +164,34 @@ def submit_draft(
     return draft, len(repo.submitted_of(session=session, organisation_id=draft.organisation_id))
 
 
+def submitted_text(
+    programme: knowledge.Programme, challenge: Challenge, count: int, contact: Any, lang: str
+) -> str:
+    """What the user is told after a submission (the reference and the organisation's count)."""
+    return say(
+        lang,
+        "submitted",
+        title=challenge.title,
+        reference=challenge.reference,
+        organisation=challenge.organisation.name,
+        count=count,
+        max=programme.challenge_posting.max_per_organisation,
+        contact=contact or "",
+    )
+
+
+def limit_text(full: repo.LimitReached, lang: str) -> str:
+    """What the user is told when the organisation's limit refused a submission."""
+    head = say(
+        lang,
+        "limit_reached",
+        organisation=full.organisation,
+        count=len(full.existing),
+        max=full.limit,
+    )
+    return "\n".join([head, *limit_lines(full.existing, lang)])
+
+
 def limit_lines(existing: Sequence[Challenge], lang: str) -> list[str]:
     """One line per existing challenge (reference, title, state)."""
     return [
@@ -178,6 +206,17 @@ def limit_lines(existing: Sequence[Challenge], lang: str) -> list[str]:
     ]
 
 
+def display_value(programme: knowledge.Programme, slot: str, value: Any, lang: str) -> str:
+    """A stored field value as the user reads it (choices in their language, the phone number
+    as dialled, a time range as ``start – end``); it reads back through the field's check."""
+    if slot == "org_phone":
+        return phone_display(str(value), lang)
+    if slot == "dataset_time_range":
+        start, end = split_range(str(value))
+        return f"{start.isoformat()} – {end.isoformat()}"
+    return shown_choice(programme, slot, str(value), lang)
+
+
 def summary_text(programme: knowledge.Programme, slots: dict[str, Any], lang: str) -> str:
     """The confirmation summary: every field under its seed section heading."""
     lines = [say(lang, "summary_head")]
@@ -189,12 +228,7 @@ def summary_text(programme: knowledge.Programme, slots: dict[str, Any], lang: st
             value = slots.get(slot)
             shown = say(lang, "skipped") if value in (None, SKIPPED) else str(value)
             if value not in (None, SKIPPED):
-                shown = shown_choice(programme, slot, shown, lang)
-            if slot == "org_phone" and value not in (None, SKIPPED):
-                shown = phone_display(str(value), lang)
-            if slot == "dataset_time_range" and value not in (None, SKIPPED):
-                start, end = split_range(str(value))
-                shown = f"{start.isoformat()} – {end.isoformat()}"
+                shown = display_value(programme, slot, value, lang)
             label = field_label(programme, slot, lang)
             lines.append(say(lang, "summary_line", label=label, value=shown))
     lines.append(say(lang, "summary_tail"))

@@ -64,14 +64,21 @@ class ThrottledWarning:
 
 
 class BodyLimit:
-    """ASGI middleware: a request body over ``limit`` bytes gets 413 (see the module docstring)."""
+    """ASGI middleware: a request body over ``limit`` bytes gets 413 (see the module docstring).
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+    Paths in ``exempt`` (file uploads) pass untouched: their handlers cap the body themselves
+    while they stream it, and answer in their own words.
+    """
+
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY, exempt: frozenset[str] = frozenset()
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope.get("path") in self.exempt:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])

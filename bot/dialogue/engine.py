@@ -17,6 +17,9 @@
   reply and change nothing.
 - Actions see the turn's time as ``latest_message.metadata.now`` and the turn's DB session through
   :func:`actions.context.turn_session`.
+- :meth:`Engine.update_state` changes a sender's state from outside a conversation (the web
+  challenge form writes the same slots the chat form reads): under the same per-sender lock and
+  in one transaction like a turn, so a page and a chat message never overwrite each other.
 - Turns run in worker threads (:mod:`bot.dialogue.workers`; ``workers`` threads, 1 on SQLite,
   :data:`DEFAULT_WORKERS` otherwise, 0 = inline on the caller's loop), so the service's event loop
   keeps serving while a turn waits on the database. :meth:`Engine.close` stops them.
@@ -30,7 +33,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.orm import Session, sessionmaker
@@ -58,6 +61,9 @@ DEFAULT_LANGUAGE = "zh-TW"
 DEFAULT_WORKERS = 16
 _NO_SWITCH_INTENTS = {"out_of_scope"}
 _SWITCH_ONLY_INTENTS = {FALLBACK_INTENT, "greet", "affirm"}
+T = TypeVar("T")
+# change(state, session) -> result: a read-modify-write of one sender's state (update_state)
+StateChange = Callable[[DialogueState, Session], T]
 
 
 class Parser(Protocol):
@@ -169,6 +175,29 @@ class Engine:
         language = stored or detect_language(message.text) or DEFAULT_LANGUAGE
         reply = self.domain.render(response, {"language": language}, limit=str(MAX_MESSAGE_CHARS))
         return [reply] if reply else []
+
+    async def update_state(self, sender_key: str, change: StateChange[T]) -> T:
+        """Return ``change(state, session)`` run on ``sender_key``'s dialogue state.
+
+        Runs like a turn: under the sender's lock (and the single-writer lock on SQLite), in a
+        worker thread, in one transaction with the sender's row locked, the session bound for
+        ``actions.context.turn_session``. Slots ``change`` sets with ``state.set_slot`` are saved
+        with their events; when it sets none, nothing is written (a read). An exception from
+        ``change`` rolls everything back and propagates.
+        """
+        async with self._senders.hold(sender_key), self._db_turn():
+            return await self._workers.run(lambda: self._update_state(sender_key, change))
+
+    async def _update_state(self, sender_key: str, change: StateChange[T]) -> T:
+        now = self.clock.now()
+        with self.session_factory() as session, session.begin(), bind_session(session):
+            state = load_for_update(session, sender_key, self.domain, now)
+            result = change(state, session)
+            if state.new_events:
+                for event in state.new_events:
+                    event["timestamp"] = now.timestamp()
+                save(session, state, now)
+        return result
 
     async def _peek_language(self, sender_key: str) -> str | None:
         with self.session_factory() as session:

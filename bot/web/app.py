@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.config import Settings
-from bot.web import chat, console, landing, liff, team
+from bot.web import challenge_form, challenge_upload, chat, console, landing, liff, team
 from bot.web.identity import open_link
 from bot.web.render import error_page
 from bot.web.security import IPLimitMiddleware, SecurityHeadersMiddleware
@@ -28,7 +28,15 @@ from bot.web.session import SessionMiddleware
 
 log = logging.getLogger(__name__)
 
-PAGE_MODULES: tuple[Any, ...] = (landing, chat, team, liff, console)
+PAGE_MODULES: tuple[Any, ...] = (
+    landing,
+    chat,
+    challenge_form,
+    challenge_upload,
+    team,
+    liff,
+    console,
+)
 
 
 async def _on_error(request: Request, exc: Exception) -> Response:

@@ -18,6 +18,7 @@ EXPECTED_TABLES = {
     "organisations",
     "challenges",
     "datasets",
+    "challenge_files",
     "teams",
     "team_invites",
     "invite_attempts",

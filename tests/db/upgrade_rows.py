@@ -61,6 +61,8 @@ def _value(table: str, column: sa.Column[Any], i: int, allowed: dict[str, list[s
         return {"table": table, "row": i, "text": "中文"}
     if isinstance(kind, sa.Float | sa.Numeric):
         return i + 0.5
+    if isinstance(kind, sa.LargeBinary):
+        return f"%PDF-{table}.{column.name}#{i}".encode()
     return f"{table}.{column.name}#{i}"
 
 

@@ -4,6 +4,9 @@ Review actions (list, return with a reason, close; editors only, CSRF-checked by
 :func:`bot.challenge_review.review` like ``aigo challenges review``: the transition, the notice to
 the organisation's chat (the running service's dispatcher pushes it from the outbox) and the audit
 entry in one transaction. The detail page offers only the actions the challenge's state allows.
+
+The detail links the presentation the organisation uploaded on the challenge form (served by
+:mod:`bot.web.challenge_upload` to signed-in organisers).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from bot.web.console._guard import in_session, organiser_page
 from bot.web.console._lists import PAGE_SIZE, filters, pager
 from bot.web.console._render import message, notice, page
 from bot.web.deps import services_of
+from bot.web.uploads import UPLOAD_PATH
+from db import challenge_files
 from db import challenges as repo
 from db.challenge_states import allowed
 from db.listing import (
@@ -69,6 +74,7 @@ def _detail(session: Session, reference: str) -> dict[str, Any] | None:
         "dataset": challenge.dataset,
         "teams": applications_per_challenge(session=session, challenge_id=challenge.id),
         "review_actions": [a for a in ACTIONS if allowed(challenge.status, a)],
+        "uploaded": challenge_files.file_of(session=session, challenge_id=challenge.id),
     }
 
 
@@ -80,12 +86,15 @@ async def challenge_detail(request: Request) -> Response:
     if found is None:
         return message(request, 404, "not_found")
     presentation = found["challenge"].presentation or ""
+    link = presentation if presentation.startswith(("http", "/")) else None
+    if found["uploaded"] is not None:  # the file uploaded on the challenge form
+        link = f"{UPLOAD_PATH}/{found['challenge'].id}"
     return page(
         request,
         "challenge.html",
         fields=repo.CHALLENGE_FIELDS,
         dataset_fields=repo.DATASET_FIELDS,
-        presentation_link=presentation if presentation.startswith(("http", "/")) else None,
+        presentation_link=link,
         notice=notice(request, ("review_done",)),
         **found,
     )

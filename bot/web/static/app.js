@@ -1,4 +1,4 @@
-/* AIGO web pages: the web chat and shared helpers. No build step; served as is. */
+/* AIGO web pages: the web chat, the challenge form and shared helpers. No build step; served as is. */
 "use strict";
 
 const AIGO = {
@@ -128,9 +128,83 @@ async function liffSignIn(notice) {
   }
 }
 
+/* The challenge form: live messages from the chat's own checks while typing (a pause of
+   CHECK_DELAY ms), autosave of a field when it is left, and the presentation's size checked
+   before it is sent (the server checks again, and checks the type by content). */
+const CHECK_DELAY = 500;
+
+function initChallengeForm(form) {
+  const status = document.getElementById("save-status");
+  const timers = new Map();
+  let pending = Promise.resolve();
+
+  function show(input, message) {
+    const box = document.getElementById("m-" + input.name);
+    if (box) box.textContent = message || "";
+    input.closest(".form-field").classList.toggle("invalid", Boolean(message));
+    if (message) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  }
+
+  async function check(input) {
+    const value = input.value;
+    const { ok, body } = await AIGO.postJSON(form.dataset.checkUrl, { field: input.name, value });
+    if (ok && input.value === value) show(input, body.message);
+  }
+
+  function save(input) {
+    status.textContent = form.dataset.saving;
+    pending = pending.then(async () => {
+      const fields = { [input.name]: input.value };
+      const { ok, body } = await AIGO.postJSON(form.dataset.saveUrl, { fields });
+      if (!ok) {
+        status.textContent = body.error || form.dataset.saveFailed;
+        return;
+      }
+      show(input, (body.problems || {})[input.name]);
+      status.textContent = body.status || "";
+    }).catch(() => { status.textContent = form.dataset.saveFailed; });
+    return pending;
+  }
+
+  form.querySelectorAll(".form-field input:not([type=file]), .form-field select, .form-field textarea")
+    .forEach((input) => {
+      input.addEventListener("input", () => {
+        clearTimeout(timers.get(input));
+        timers.set(input, setTimeout(() => {
+          if (input.value.trim()) check(input);
+          else show(input, "");
+        }, CHECK_DELAY));
+      });
+      input.addEventListener("change", () => {
+        clearTimeout(timers.get(input));
+        save(input);
+      });
+    });
+
+  const upload = document.getElementById("upload-form");
+  const file = document.getElementById("presentation");
+  if (upload && file) {
+    upload.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const chosen = file.files[0];
+      if (chosen && chosen.size > Number(file.dataset.maxBytes)) {
+        document.getElementById("m-challenge_presentation").textContent = form.dataset.tooLarge;
+        file.closest(".form-field").classList.add("invalid");
+        return;
+      }
+      await pending; /* the field just left is saved before the page reloads */
+      upload.submit();
+    });
+  }
+  AIGO.ready();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const chat = document.getElementById("chat");
+  const challengeForm = document.getElementById("challenge-form");
   if (chat) initChat(chat);
+  else if (challengeForm) initChallengeForm(challengeForm);
   else AIGO.ready();
   liffSignIn(document.querySelector("[data-message]"));
 });
