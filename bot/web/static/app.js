@@ -200,7 +200,22 @@ function initChallengeForm(form) {
   AIGO.ready();
 }
 
+/* "Copy" buttons: data-copy names the input whose value goes to the clipboard. */
+function initCopy(button) {
+  button.addEventListener("click", async () => {
+    const input = document.getElementById(button.dataset.copy);
+    input.select();
+    try {
+      await navigator.clipboard.writeText(input.value);
+      button.textContent = button.dataset.done;
+    } catch (error) {
+      /* the text stays selected for a manual copy */
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-copy]").forEach(initCopy);
   const chat = document.getElementById("chat");
   const challengeForm = document.getElementById("challenge-form");
   if (chat) initChat(chat);
