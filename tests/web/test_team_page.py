@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import sqlalchemy as sa
@@ -154,7 +155,8 @@ def test_my_status_in_chat_sends_a_link_that_opens_the_team_page(
 ) -> None:
     seed_team(web_services.session_factory)
     message = UserMessage("telegram:302", "我的狀態", "telegram", {})
-    replies = asyncio.run(web_services.engine.handle(message))
+    with ThreadPoolExecutor(1) as thread:  # its own loop (a browser test may hold this one's)
+        replies = thread.submit(asyncio.run, web_services.engine.handle(message)).result()
     linked = [r for r in replies if f"{web_settings.public_url}/l/" in r.get("text", "")]
     assert len(linked) == 1 and "custom" not in linked[0]
     assert linked[0]["text"].startswith("在團隊頁可以看成員")
