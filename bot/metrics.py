@@ -94,12 +94,24 @@ class _DatabaseCollector:
     def __init__(self, db_engine: DbEngine) -> None:
         self.db_engine = db_engine
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        backlog = GaugeMetricFamily("aigo_inbox_backlog", "Inbox events not yet processed")
-        age = GaugeMetricFamily("aigo_inbox_oldest_age_seconds", "Age of the oldest pending event")
-        outbox = GaugeMetricFamily(
-            "aigo_outbox_deliveries", "Outbox deliveries", labels=["platform", "status"]
+    @staticmethod
+    def _families() -> tuple[GaugeMetricFamily, ...]:
+        return (
+            GaugeMetricFamily("aigo_inbox_backlog", "Inbox events not yet processed"),
+            GaugeMetricFamily("aigo_inbox_oldest_age_seconds", "Age of the oldest pending event"),
+            GaugeMetricFamily(
+                "aigo_outbox_deliveries", "Outbox deliveries", labels=["platform", "status"]
+            ),
+            GaugeMetricFamily("aigo_db_pool_connections", "DB pool connections", labels=["state"]),
         )
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        """The families without values: registering the collector then runs no query (with
+        ``auto_describe`` the registry would call :meth:`collect`, 0.2 s at start-up)."""
+        yield from self._families()
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        backlog, age, outbox, pool = self._families()
         with self.db_engine.connect() as conn:
             count, oldest = conn.execute(
                 sa.select(sa.func.count(), sa.func.min(InboxEvent.received_at)).where(
@@ -115,18 +127,12 @@ class _DatabaseCollector:
         age.add_metric([], max(time.time() - oldest.timestamp(), 0.0) if oldest else 0.0)
         for platform, status, n in rows:
             outbox.add_metric([platform, status], int(n))
-        yield from (backlog, age, outbox, self._pool())
-
-    def _pool(self) -> GaugeMetricFamily:
-        pool = GaugeMetricFamily(
-            "aigo_db_pool_connections", "DB pool connections", labels=["state"]
-        )
         checked_out = getattr(self.db_engine.pool, "checkedout", None)
         size = getattr(self.db_engine.pool, "size", None)
         if callable(checked_out) and callable(size):
             pool.add_metric(["in_use"], float(checked_out()))
             pool.add_metric(["size"], float(size()))
-        return pool
+        yield from (backlog, age, outbox, pool)
 
 
 async def metrics_route(request: Request) -> Response:

@@ -8,7 +8,9 @@ row and answers it exactly once.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -82,3 +84,43 @@ def test_event_acknowledged_before_a_crash_is_answered_after_restart(
         assert answers[0].endpoint == "reply" and answers[0].body["replyToken"] == "crash-token"
     finally:
         second.stop()
+
+
+@pytest.mark.slow
+def test_sigterm_drains_an_answer_in_flight(
+    fake_line: FakeLine, db_url: str, tmp_path: Path, nlu_model_path: Path
+) -> None:
+    """SIGTERM while the answer to an acknowledged event is on its way to LINE: the process waits
+    for it, records the event as done and exits cleanly, so no restart sends it again."""
+    env = {
+        **os.environ,
+        "AIGO_DATABASE_URL": db_url,
+        "AIGO_DATA_DIR": str(tmp_path),
+        "AIGO_NLU_MODEL": str(nlu_model_path),
+        "AIGO_NOW": "2019-05-20T10:00:00+08:00",
+        "AIGO_LOG_LEVEL": "ERROR",
+        "LINE_CHANNEL_SECRET": LINE_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": fake_line.token,
+        "LINE_API_BASE_URL": fake_line.base_url,
+    }
+    fake_line.slow_next("reply", 3.0)
+    service = _serve(env)
+    try:
+        body = line_body(line_event("Udrain", text="你好", reply_token="drain-token"))
+        response = httpx.post(
+            f"{service.url}/webhooks/line/webhook",
+            content=body,
+            headers={"x-line-signature": sign(body)},
+            timeout=REQUEST_TIMEOUT,
+        )
+        assert response.status_code == 200
+        wait_for(lambda: fake_line.sent)  # the reply is in flight (LINE answers in 3 s)
+        started = time.monotonic()
+        service.proc.terminate()
+        # uvicorn shuts down gracefully, then re-raises the signal it caught (exit -SIGTERM).
+        assert service.proc.wait(60) == -signal.SIGTERM
+        assert time.monotonic() - started >= 1.0  # it waited for LINE rather than dying at once
+    finally:
+        service.stop()
+    assert [s.endpoint for s in fake_line.sent] == ["reply"]
+    assert _inbox_statuses(db_url) == ["done"]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from db import Base, current_revision, head_revision, make_engine, upgrade
-from db.session import MIGRATIONS_DIR
+from db.session import MIGRATIONS_DIR, _bundled_head
 
 EXPECTED_TABLES = {
     "users",
@@ -118,3 +121,19 @@ def test_0006_keys_existing_organisations_and_gives_submitted_challenges_slots(d
             assert slots.all() == [("宏達智能", 2), ("宏達智能", 1), (None, None)]
     finally:
         engine.dispose()
+
+
+def test_a_database_at_head_is_recognised_without_importing_alembic(db_url: str) -> None:
+    """A restart of an up-to-date service reads one row instead of loading Alembic (start-up)."""
+    assert _bundled_head() == head_revision()  # the files' own lines say what Alembic says
+    upgrade(db_url)
+    code = (
+        "import sys; from db.session import upgrade; upgrade(sys.argv[1]); "
+        "print(sorted(m for m in sys.modules if m.startswith('alembic')))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code, db_url], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+    assert current_revision(db_url) == head_revision()
