@@ -32,6 +32,21 @@ def _serve(env: dict[str, str]) -> Service:
     )
 
 
+def _env(fake_line: FakeLine, db_url: str, tmp_path: Path, model: Path) -> dict[str, str]:
+    """A LINE-only service on ``db_url`` at the usual frozen clock, talking to ``fake_line``."""
+    return {
+        **os.environ,
+        "AIGO_DATABASE_URL": db_url,
+        "AIGO_DATA_DIR": str(tmp_path),
+        "AIGO_NLU_MODEL": str(model),
+        "AIGO_NOW": "2019-05-20T10:00:00+08:00",
+        "AIGO_LOG_LEVEL": "ERROR",
+        "LINE_CHANNEL_SECRET": LINE_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": fake_line.token,
+        "LINE_API_BASE_URL": fake_line.base_url,
+    }
+
+
 def _inbox_statuses(db_url: str) -> list[str]:
     engine = make_engine(db_url)
     try:
@@ -45,17 +60,7 @@ def _inbox_statuses(db_url: str) -> list[str]:
 def test_event_acknowledged_before_a_crash_is_answered_after_restart(
     fake_line: FakeLine, db_url: str, tmp_path: Path, nlu_model_path: Path
 ) -> None:
-    env = {
-        **os.environ,
-        "AIGO_DATABASE_URL": db_url,
-        "AIGO_DATA_DIR": str(tmp_path),
-        "AIGO_NLU_MODEL": str(nlu_model_path),
-        "AIGO_NOW": "2019-05-20T10:00:00+08:00",
-        "AIGO_LOG_LEVEL": "ERROR",
-        "LINE_CHANNEL_SECRET": LINE_SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": fake_line.token,
-        "LINE_API_BASE_URL": fake_line.base_url,
-    }
+    env = _env(fake_line, db_url, tmp_path, nlu_model_path)
     fake_line.fail_next("reply", 500, times=1000)
     fake_line.fail_next("push", 500, times=1000)
     first = _serve(env)
@@ -92,17 +97,7 @@ def test_sigterm_drains_an_answer_in_flight(
 ) -> None:
     """SIGTERM while the answer to an acknowledged event is on its way to LINE: the process waits
     for it, records the event as done and exits cleanly, so no restart sends it again."""
-    env = {
-        **os.environ,
-        "AIGO_DATABASE_URL": db_url,
-        "AIGO_DATA_DIR": str(tmp_path),
-        "AIGO_NLU_MODEL": str(nlu_model_path),
-        "AIGO_NOW": "2019-05-20T10:00:00+08:00",
-        "AIGO_LOG_LEVEL": "ERROR",
-        "LINE_CHANNEL_SECRET": LINE_SECRET,
-        "LINE_CHANNEL_ACCESS_TOKEN": fake_line.token,
-        "LINE_API_BASE_URL": fake_line.base_url,
-    }
+    env = _env(fake_line, db_url, tmp_path, nlu_model_path)
     fake_line.slow_next("reply", 3.0)
     service = _serve(env)
     try:
