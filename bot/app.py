@@ -74,6 +74,16 @@ def _reminders(settings: Settings, services: Services) -> Any:
     return reminder_service(settings, services)
 
 
+def _mail(settings: Settings, services: Services) -> Any:
+    """The e-mail outbox's dispatcher loop, or None without ``AIGO_SMTP_HOST`` (imported only
+    then)."""
+    if not settings.smtp_host:
+        return None
+    from bot.mail.service import mail_service
+
+    return mail_service(settings, services.session_factory)
+
+
 def create_app(settings: Settings, services: Services | None = None) -> Starlette:
     """Build the service for ``settings``.
 
@@ -94,9 +104,14 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         app.state.reminders = reminders
         if reminders is not None:
             await reminders.start()
+        mail = _mail(settings, app.state.services)  # None without SMTP
+        if mail is not None:
+            await mail.start()
         try:
             yield
         finally:
+            if mail is not None:
+                await mail.stop()
             if reminders is not None:
                 await reminders.stop()
             app.state.services.close()

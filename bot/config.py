@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 
 class ConfigError(ValueError):
@@ -137,6 +138,28 @@ def _production(env: Mapping[str, str]) -> bool:
     return value == "production"
 
 
+def _smtp(env: Mapping[str, str]) -> dict[str, Any]:
+    """The ``AIGO_SMTP_*`` settings (all optional; a host needs a sender address)."""
+    host = env.get("AIGO_SMTP_HOST", "").strip()
+    sender = env.get("AIGO_SMTP_FROM", "").strip()
+    if host and "@" not in sender:
+        raise ConfigError(
+            f"AIGO_SMTP_FROM={sender!r} must be the sender address when AIGO_SMTP_HOST is set "
+            "(expected e.g. AIGO Assistant <no-reply@aigo.org.tw>)"
+        )
+    starttls = (env.get("AIGO_SMTP_STARTTLS", "").strip() or "on").lower()
+    if starttls not in {"on", "off"}:
+        raise ConfigError(f"AIGO_SMTP_STARTTLS={starttls!r} must be on or off")
+    return {
+        "smtp_host": host,
+        "smtp_port": int(_float(env, "AIGO_SMTP_PORT", 587, 1, 65535)),
+        "smtp_user": env.get("AIGO_SMTP_USER", "").strip(),
+        "smtp_password": _secret(env, "AIGO_SMTP_PASSWORD"),
+        "smtp_from": sender,
+        "smtp_starttls": starttls == "on",
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the service. Build it with :meth:`from_env`."""
@@ -168,6 +191,12 @@ class Settings:
     rest_token: Secret = field(default_factory=lambda: Secret(""))
     rest_rate_limit: int = 120  # REST requests per minute per client IP; 0: no limit
     upload_max_bytes: int = 20 * 1024 * 1024  # the challenge presentation's size limit
+    smtp_host: str = ""  # empty: e-mails stay in the outbox until SMTP is configured
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: Secret = field(default_factory=lambda: Secret(""))
+    smtp_from: str = ""
+    smtp_starttls: bool = True
 
     def secret_values(self) -> list[str]:
         """Every configured secret's value (for the log redaction, :mod:`bot.redact`)."""
@@ -180,6 +209,7 @@ class Settings:
             self.metrics_token,
             self.secret_key,
             self.rest_token,
+            self.smtp_password,
         )
         return [s.get() for s in secrets if s]
 
@@ -229,4 +259,5 @@ class Settings:
             rest_token=_secret(env, "AIGO_REST_TOKEN", MIN_SECRET_CHARS),
             rest_rate_limit=int(_float(env, "AIGO_REST_RATE_LIMIT", 120, 0, 1_000_000)),
             upload_max_bytes=int(_float(env, "AIGO_UPLOAD_MAX_MB", 20, 0.001, 200) * 1024 * 1024),
+            **_smtp(env),
         )

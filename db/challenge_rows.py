@@ -67,10 +67,8 @@ def rows(
         fields = {f: _iso(getattr(ch, f)) for f in CHALLENGE_FIELDS}
         dataset = ch.dataset
         fields |= {f"dataset_{f}": _iso(getattr(dataset, f, None)) for f in DATASET_FIELDS}
-        org = ch.organisation
+        name, phone, email = ch.contact_name, ch.contact_phone, ch.contact_email
         result.append(
-            ChallengeRow(
-                ch.reference, ch.status, org.name, org.contact_name, org.phone, org.email, fields
-            )
+            ChallengeRow(ch.reference, ch.status, ch.organisation.name, name, phone, email, fields)
         )
     return result

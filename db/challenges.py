@@ -11,11 +11,17 @@ Contracts:
   loser of a race retries, sees the slot taken and gets :class:`LimitReached`).
 - References look like ``AIGO-108-0001``: ROC year of the submission, then a per-year sequence.
 - ``CHALLENGE_FIELDS`` / ``DATASET_FIELDS`` name the columns a draft carries (the export order).
+- Contact details live on each challenge (``CONTACT_COLUMNS``): saving a draft never changes
+  another challenge's contact nor the organisation's. The organisation's own contact columns are
+  its *registered* contact: the owner's, copied from the owner's submissions only.
+- Ownership (:mod:`db.org_access`): :func:`submit` first claims the organisation for the
+  submitter (the first to submit owns it) and raises :class:`db.org_access.NotAMember` for
+  anyone else who has not joined it, before any slot of its limit is looked at.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from db import challenge_states as states
+from db import org_access
 from db.challenge_states import Action
 from db.models import Challenge, Dataset, Organisation
 from db.org_names import normalise_org_name
@@ -51,6 +58,12 @@ DATASET_FIELDS = (
     "delivery_method",
 )
 ORGANISATION_FIELDS = ("contact_name", "phone", "email")
+# the ``contact`` keys of save_draft -> the challenge's columns
+CONTACT_COLUMNS = {
+    "contact_name": "contact_name",
+    "phone": "contact_phone",
+    "email": "contact_email",
+}
 REFERENCE_PREFIX = "AIGO"
 
 
@@ -139,18 +152,20 @@ def save_draft(
     """Create or update the user's draft ``draft_id`` with the given values; return it.
 
     Unknown keys raise ``KeyError``. A ``draft_id`` that is missing, not the user's or already
-    submitted starts a new draft. ``contact`` updates the organisation's contact columns.
+    submitted starts a new draft. ``contact`` (keys of :data:`ORGANISATION_FIELDS`) sets the
+    draft's own contact columns; the organisation is not changed.
     """
-    for key, value in contact.items():
+    for key in contact:
         if key not in ORGANISATION_FIELDS:
             raise KeyError(key)
-        setattr(organisation, key, value)
     draft = get_challenge(session=session, challenge_id=draft_id) if draft_id else None
     if draft is None or draft.created_by_user_id != user_id or draft.status != "draft":
         draft = Challenge(created_by_user_id=user_id, status="draft", created_at=now)
         session.add(draft)
     draft.organisation = organisation
     draft.updated_at = now
+    columns = {CONTACT_COLUMNS[k]: v for k, v in contact.items()}
+    _assign(draft, columns, tuple(CONTACT_COLUMNS.values()))
     _assign(draft, challenge, CHALLENGE_FIELDS)
     if draft.dataset is None:
         draft.dataset = Dataset()
@@ -159,7 +174,12 @@ def save_draft(
     return draft
 
 
-def _assign(target: object, values: Mapping[str, Any], allowed: Sequence[str]) -> None:
+def contact_of(challenge: Challenge) -> dict[str, str | None]:
+    """The challenge's contact under the :data:`ORGANISATION_FIELDS` keys."""
+    return {key: getattr(challenge, column) for key, column in CONTACT_COLUMNS.items()}
+
+
+def _assign(target: object, values: Mapping[str, Any], allowed: Iterable[str]) -> None:
     for key, value in values.items():
         if key not in allowed:
             raise KeyError(key)
@@ -180,11 +200,21 @@ def next_reference(*, session: Session, now: datetime) -> str:
 def submit(*, session: Session, challenge: Challenge, limit: int, now: datetime) -> Challenge:
     """Submit a draft or returned ``challenge``: take its organisation's lowest free slot and (the
     first time) a fresh reference. Raises :class:`LimitReached` when all ``limit`` slots are taken,
-    :class:`InvalidTransition` from other states. Submitting twice is a no-op."""
+    :class:`InvalidTransition` from other states, :class:`db.org_access.NotAMember` when the
+    organisation belongs to someone the submitter has not joined. Submitting twice is a no-op.
+    The owner's submission updates the organisation's registered contact."""
     if challenge.status == "submitted":
         return challenge
     states.target(challenge.status, "submit", challenge.reference)
-    key = challenge.organisation.name_key
+    org = challenge.organisation
+    role = org_access.claim(
+        session=session, organisation=org, user_id=challenge.created_by_user_id, now=now
+    )
+    if role == "owner" and challenge.contact_email:
+        owned = org_access.canonical(session=session, organisation=org)
+        for key, value in contact_of(challenge).items():
+            setattr(owned, key, value)
+    key = org.name_key
     for _ in range(2 * limit + 5):
         existing = counted_of(session=session, name_key=key)
         free = sorted(set(range(1, limit + 1)) - {c.org_slot for c in existing})

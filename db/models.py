@@ -42,6 +42,12 @@ DELIVERY_STATUSES = ("pending", "sending", "sent", "failed", "dead", "skipped", 
 INBOX_STATUSES = ("pending", "done", "failed")
 CHANNELS = ("line", "telegram", "rest", "console", "web", "rasa")
 ORGANISER_ROLES = ("viewer", "editor")
+# How someone came to post for an organisation they do not own (db/org_access.py).
+ORG_MEMBER_VIA = ("invite", "email", "migration")
+ORG_CODE_KINDS = ("invite", "email")
+# The e-mail outbox (bot/mail/): like deliveries, "unknown" is a send whose outcome was not
+# learned (the connection dropped after the message was handed over); never sent again.
+EMAIL_STATUSES = ("pending", "sending", "sent", "dead", "unknown")
 
 
 def utcnow() -> datetime:
@@ -178,6 +184,13 @@ class Organisation(Base):
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The user who first submitted a challenge for it (db/org_access.py); others post for it
+    # only as members. contact_name / phone / email above are its registered contact (the
+    # owner's), which the e-mail confirmation of a joining member goes to.
+    owner_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    owned_at: Mapped[datetime | None]
 
     challenges: Mapped[list[Challenge]] = relationship(back_populates="organisation")
 
@@ -208,6 +221,10 @@ class Challenge(Base):
     resources: Mapped[str | None] = mapped_column(sa.Text())
     incentives: Mapped[str | None] = mapped_column(sa.Text())
     presentation: Mapped[str | None]
+    # The contact for this challenge (a later challenge's contact never changes this one's)
+    contact_name: Mapped[str | None]
+    contact_phone: Mapped[str | None]
+    contact_email: Mapped[str | None]
     created_by_user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -230,6 +247,60 @@ class Challenge(Base):
         sa.UniqueConstraint("org_key", "org_slot", name="uq_challenges_org_slot"),
         sa.CheckConstraint(SLOT_CHECK, name="slot_while_counted"),
     )
+
+
+class OrganisationMember(Base):
+    """Someone other than the owner who may post for an organisation (joined with the owner's
+    invite code or by confirming the organisation's registered e-mail)."""
+
+    __tablename__ = "organisation_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    via: Mapped[str]
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "user_id"),
+        _check_in("via", ORG_MEMBER_VIA, "via"),
+    )
+
+
+class OrganisationCode(Base):
+    """A single-use, expiring code that lets one more person join an organisation: an owner's
+    invite code (``kind`` invite) or a code e-mailed to the registered address (``email``).
+
+    Only a hash is stored: ``code_hash`` = sha256 of ``salt`` + the code (invite codes have no
+    salt, so they are found by their hash; an e-mail code belongs to ``for_user_id``).
+    """
+
+    __tablename__ = "organisation_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str]
+    code_hash: Mapped[str] = mapped_column(index=True)
+    salt: Mapped[str] = mapped_column(default="", server_default="")
+    created_by_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE")
+    )
+    for_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    wrong_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    __table_args__ = (_check_in("kind", ORG_CODE_KINDS, "kind"),)
 
 
 class Dataset(Base):
@@ -446,6 +517,33 @@ class InboxEvent(Base):
         sa.UniqueConstraint("channel", "event_id"),
         _check_in("status", INBOX_STATUSES, "status"),
         sa.Index(None, "status", "sender_key", "id"),
+    )
+
+
+class EmailMessage(Base):
+    """The e-mail outbox: one message, written in the turn's transaction, sent by the mail
+    dispatcher (bot/mail/) with retries; ``key`` makes enqueueing idempotent and
+    ``message_id`` is the same Message-ID header on every attempt."""
+
+    __tablename__ = "email_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(unique=True)
+    to_address: Mapped[str]
+    subject: Mapped[str]
+    body: Mapped[str] = mapped_column(sa.Text())
+    message_id: Mapped[str]
+    status: Mapped[str] = mapped_column(default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(sa.Text())
+    claimed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        _check_in("status", EMAIL_STATUSES, "status"),
+        sa.Index(None, "status", "next_attempt_at"),
     )
 
 

@@ -2,10 +2,11 @@
 Act: the right to see, copy and delete one's data).
 
 :func:`personal_data` gathers everything tied to a user (profile, name, identities, teams,
-organisations they entered, challenges, reminder subscription, stored conversation) as plain
-values. :func:`erase_personal_data` deletes or blanks the personal fields and the conversation
-history, and keeps the records organisers need — team memberships, challenges, applications —
-with the personal fields blanked. Neither commits; the caller owns the transaction.
+organisations they entered or own, challenges with their contacts, reminder subscription, stored
+conversation) as plain values. :func:`erase_personal_data` deletes or blanks the personal fields
+and the conversation history, and keeps the records organisers need — team memberships,
+challenges, applications — with the personal fields blanked. Neither commits; the caller owns
+the transaction.
 """
 
 from __future__ import annotations
@@ -57,9 +58,14 @@ def _profile(session: Session, user_id: int) -> dict[str, Any] | None:
     }
 
 
+def _entered(user_id: int) -> Any:
+    """Organisations the user created or owns (their registered contact is the user's)."""
+    return sa.or_(Organisation.created_by_user_id == user_id, Organisation.owner_user_id == user_id)
+
+
 def _organisations(session: Session, user_id: int) -> list[dict[str, Any]]:
     orgs = session.scalars(
-        sa.select(Organisation).where(Organisation.created_by_user_id == user_id)
+        sa.select(Organisation).where(_entered(user_id)).order_by(Organisation.id)
     )
     return [
         {"name": o.name, "contact_name": o.contact_name, "phone": o.phone, "email": o.email}
@@ -131,12 +137,16 @@ def erase_personal_data(*, session: Session, user_id: int) -> Erasure:
         done.blanked.append("name")
     if _delete_where(session, Profile, Profile.user_id, [user_id]):
         done.blanked.append("profile")
-    for org in session.scalars(
-        sa.select(Organisation).where(Organisation.created_by_user_id == user_id)
-    ):
+    for org in session.scalars(sa.select(Organisation).where(_entered(user_id))):
         if org.contact_name or org.phone or org.email:
             org.contact_name = org.phone = org.email = None
             done.blanked.append("organisation_contact")
+    mine = sa.select(Challenge).where(Challenge.created_by_user_id == user_id)
+    for challenge in session.scalars(mine):
+        if challenge.contact_name or challenge.contact_phone or challenge.contact_email:
+            challenge.contact_name = challenge.contact_phone = challenge.contact_email = None
+            if "organisation_contact" not in done.blanked:  # the same fields, per challenge
+                done.blanked.append("organisation_contact")
     done.deleted_events = _delete_where(
         session, ConversationEvent, ConversationEvent.sender_key, keys
     )

@@ -2,8 +2,9 @@
 
 :func:`hit` counts one hit of ``key`` in the window containing ``now`` and returns the hits so
 far in that window, in ONE statement (an upsert), so concurrent workers on PostgreSQL or
-processes on one SQLite file never lose a hit. It takes a keyword-only ``session`` and never
-commits. :func:`purge` deletes counters of windows that ended.
+processes on one SQLite file never lose a hit. :func:`count` reads the hits so far without
+counting one (to refuse before checking a code, counting only the wrong ones). Functions take a
+keyword-only ``session`` and never commit. :func:`purge` deletes counters of windows that ended.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from db.models import RateCounter
 
-__all__ = ["hit", "purge"]
+__all__ = ["count", "hit", "purge"]
 
 
 def _window_start(now: datetime, window: timedelta) -> int:
@@ -40,6 +41,16 @@ def hit(*, session: Session, key: str, now: datetime, window: timedelta) -> int:
         },
     ).returning(table.c.hits)
     return int(session.execute(stmt).scalar_one())
+
+
+def count(*, session: Session, key: str, now: datetime, window: timedelta) -> int:
+    """The hits of ``key`` in the window containing ``now`` (0 when none), without counting."""
+    row = session.execute(
+        sa.select(RateCounter.window_start, RateCounter.hits).where(RateCounter.key == key)
+    ).first()
+    if row is None or row.window_start != _window_start(now, window):
+        return 0
+    return int(row.hits)
 
 
 def purge(*, session: Session, now: datetime, window: timedelta) -> int:

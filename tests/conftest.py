@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from db import make_engine, make_session_factory, upgrade
+from tests.fakes.smtp import FakeSmtp
 
 pytest_plugins = ["tests.fakes.fixtures"]  # fake LINE / Telegram servers (tests/fakes)
 
@@ -111,3 +112,13 @@ def engine(db_url: str) -> Iterator[Engine]:
 def sessions(engine: Engine) -> sessionmaker[Session]:
     """A session factory on the migrated database."""
     return make_session_factory(engine)
+
+
+@pytest.fixture
+def fake_smtp() -> Iterator[FakeSmtp]:
+    """A local SMTP server on 127.0.0.1 that keeps the e-mails it receives."""
+    server = FakeSmtp().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -23,6 +23,7 @@ import knowledge
 from actions._forms import SKIPPED, say
 from actions.challenge import fields as cf
 from actions.challenge.form import DRAFT_SLOT
+from actions.challenge.ownership import owned_problem
 from actions.challenge.store import (
     FIELDS,
     OPTIONAL,
@@ -117,7 +118,9 @@ def edit(
             result.problems[slot] = problem_text(slot, bad, lang)
     name = values.get("org_name")
     if "org_name" in answers and name and name != slots.get("org_name"):
-        refused = limit_problem(session, str(name), lang)
+        refused = owned_problem(session, str(name), user_id, lang) or limit_problem(
+            session, str(name), lang
+        )
         if refused:
             result.problems["org_name"] = refused
             values["org_name"] = name = slots.get("org_name")

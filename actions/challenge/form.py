@@ -13,6 +13,8 @@ Flow (``bot/domain.yml`` ``post_challenge_form``; rules in ``bot/rules.yml``)::
 - Submission enforces the programme's per-organisation limit (drafts don't count).
 - The start offers 「用網頁填寫」 (:func:`offer_web_form`): the web form edits the same slots and
   draft (:mod:`actions.challenge.draft`).
+- An organisation someone else owns is refused at its name, with the ways to join it
+  (:mod:`actions.challenge.ownership`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from actions._forms import (
     utter_web_page,
 )
 from actions.challenge import fields as cf
+from actions.challenge import ownership
 from actions.challenge.store import (
     FIELDS,
     OPTIONAL,
@@ -53,6 +56,7 @@ from actions.challenge.store import (
 )
 from actions.context import turn_now, turn_session
 from db.challenges import LimitReached
+from db.org_access import NotAMember
 
 FORM = "post_challenge_form"
 DRAFT_SLOT = "challenge_draft_id"
@@ -112,6 +116,27 @@ class ValidatePostChallengeForm(EditableForm):
         except cf.Invalid as bad:
             dispatcher.utter_message(text=say(lang, bad.key, **bad.values))
             return {slot: None}
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """A code or an e-mail request for the organisation being joined comes first."""
+        joined = ownership.join_step(dispatcher, tracker)
+        if joined is not None:
+            return joined
+        return await super().run(dispatcher, tracker, domain)
+
+    async def validate_org_name(
+        self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
+    ) -> dict[str, Any]:
+        """Any name; one owned by someone the sender has not joined is refused with the ways
+        to join it (:func:`ownership.refuse_stranger`)."""
+        result = self._check("org_name", value, d, t, cf.parse_text)
+        name = result["org_name"]
+        if not name or name == SKIPPED:
+            return result
+        refused = ownership.refuse_stranger(d, t, str(name))
+        return refused or {"org_name": name, ownership.PENDING_SLOT: None}
 
     async def validate_challenge_category(
         self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
@@ -230,6 +255,7 @@ class ActionStartChallenge(Action):
             *events,
             *reuse_organisation(dispatcher, tracker),
             SlotSet("challenge_confirm", None),
+            SlotSet(ownership.PENDING_SLOT, None),
         ]
 
 
@@ -268,6 +294,10 @@ class ActionSubmitChallenge(Action):
                 text = submitted_text(programme, challenge, count, contact, lang)
         except LimitReached as full:
             dispatcher.utter_message(text=limit_text(full, lang))
+            return [SlotSet("challenge_confirm", None)]
+        except NotAMember as stranger:
+            text = ownership.say(lang, "not_member", organisation=stranger.organisation)
+            dispatcher.utter_message(text=text)
             return [SlotSet("challenge_confirm", None)]
         dispatcher.utter_message(text=text)
         return [SlotSet(s, None) for s in (*FIELDS, DRAFT_SLOT, "challenge_confirm")]

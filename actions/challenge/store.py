@@ -20,7 +20,8 @@ from db import challenges as repo
 from db.models import Challenge
 from db.org_names import normalise_org_name
 
-# slot -> (knowledge group, knowledge field id, db target "org.<col>" / "ch.<col>" / "ds.<col>")
+# slot -> (knowledge group, knowledge field id, db target "org.<col>" / "ch.<col>" / "ds.<col>");
+# "org.<contact key>" other than the name is the challenge's own contact (db CONTACT_COLUMNS)
 FIELD_MAP: dict[str, tuple[str, str, str]] = {
     "org_name": ("organisation_fields", "organisation_name", "org.name"),
     "org_contact": ("organisation_fields", "contact_person", "org.contact_name"),
@@ -120,10 +121,10 @@ def latest_organisation_slots(session: Session, user_id: int) -> dict[str, Any]:
     ]
     if not posted:
         return {}
-    org = posted[0].organisation
-    values = {"org_name": org.name, "org_contact": org.contact_name, "org_phone": org.phone,
-              "org_email": org.email}  # fmt: skip
-    return values
+    latest = posted[0]
+    contact = repo.contact_of(latest)
+    return {"org_name": latest.organisation.name, "org_contact": contact["contact_name"],
+            "org_phone": contact["phone"], "org_email": contact["email"]}  # fmt: skip
 
 
 def load_draft_slots(session: Session, user_id: int) -> dict[str, Any]:
@@ -131,12 +132,12 @@ def load_draft_slots(session: Session, user_id: int) -> dict[str, Any]:
     draft = repo.latest_draft(session=session, user_id=user_id)
     if draft is None:
         return {}
-    org, ds = draft.organisation, draft.dataset
+    org, ds, contact = draft.organisation, draft.dataset, repo.contact_of(draft)
     slots: dict[str, Any] = {"challenge_draft_id": draft.id}
     for slot, (_, _, target) in FIELD_MAP.items():
         table, column = target.split(".")
         if table == "org":
-            slots[slot] = getattr(org, column)
+            slots[slot] = org.name if column == "name" else contact[column]
         elif table == "ch":
             slots[slot] = getattr(draft, column)
         elif column == "time_range":

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from bot.clock import Clock, FrozenClock
+
 Now = Callable[[], datetime]
 
 
@@ -21,6 +23,11 @@ def advancing(base: datetime) -> Now:
     """A clock that starts at ``base`` and advances with real (monotonic) time."""
     start = time.monotonic()
     return lambda: base + timedelta(seconds=time.monotonic() - start)
+
+
+def dispatch_clock(clock: Clock) -> Now:
+    """A dispatcher's time: the clock itself, or (frozen clock) one advancing from it."""
+    return advancing(clock.now()) if isinstance(clock, FrozenClock) else clock.now
 
 
 class Pacer:

@@ -20,7 +20,8 @@ from bot.clock import clock_for
 from bot.config import Settings
 from bot.reminders import planner, scheduler
 from bot.reminders.dispatcher import Dispatcher, Stats
-from bot.reminders.service import ReminderService, dispatch_clock
+from bot.reminders.pacing import dispatch_clock
+from bot.reminders.service import ReminderService
 from db.session import make_engine, make_session_factory, upgrade
 
 

@@ -29,18 +29,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import inbox_rows
 from bot.channels.startup import SenderStarter
-from bot.clock import Clock, FrozenClock
+from bot.clock import Clock
 from bot.reminders import planner, scheduler
-from bot.reminders.dispatcher import Dispatcher, Now, advancing
+from bot.reminders.dispatcher import Dispatcher
 from bot.reminders.leader import LeaderLock
 from knowledge import TZ, Programme
 
 log = logging.getLogger(__name__)
-
-
-def dispatch_clock(clock: Clock) -> Now:
-    """The dispatcher's time: the clock itself, or (frozen clock) one advancing from it."""
-    return advancing(clock.now()) if isinstance(clock, FrozenClock) else clock.now
 
 
 class ReminderService:

@@ -38,6 +38,7 @@ from actions._forms import SKIPPED, say
 from actions.challenge import draft
 from actions.challenge import fields as cf
 from actions.challenge.form import DRAFT_SLOT, FORM
+from actions.challenge.ownership import owned_problem
 from actions.challenge.store import (
     FIELD_MAP,
     FIELDS,
@@ -55,6 +56,7 @@ from bot.web.identity import sender_for
 from bot.web.render import error_page, language, render, text
 from bot.web.security import CSRF_FIELD, CSRF_HEADER, check_csrf
 from db.challenges import LimitReached
+from db.org_access import NotAMember
 from db.users import get_or_create_user_for_sender
 
 PURPOSE = "challenge"
@@ -403,6 +405,9 @@ async def submit(request: Request) -> Response:
             challenge, count = draft.submit(session, user_id, values, now, programme)
         except LimitReached as full:
             return "refused", limit_text(full, lang)
+        except NotAMember as stranger:  # someone else owns it (db.org_access)
+            name = str(values.get("org_name") or stranger.organisation)
+            return "refused", owned_problem(session, name, user_id, lang) or str(stranger)
         contact = values.get("org_contact")
         done = submitted_text(programme, challenge, count, contact, lang)
         cleared = {s: None for s in (*FIELDS, DRAFT_SLOT) if state.slots.get(s) is not None}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from bot.app import create_app
 from bot.config import Settings
 from bot.services import Services
-from db import challenges
+from db import challenges, org_access
 from db.users import get_or_create_user
 
 NOW = datetime.fromisoformat("2019-05-20T10:00:00+08:00")
@@ -66,6 +66,20 @@ def submitted_challenge(session: Session, org: str, title: str, external_id: str
     )
     challenges.submit(session=session, challenge=draft, limit=3, now=NOW)
     return str(draft.reference)
+
+
+def join_organisation(session: Session, org: str, external_id: str) -> None:
+    """Let ``external_id`` join the owned organisation ``org`` with an owner's invite code."""
+    user = get_or_create_user(session=session, channel="rest", external_id=external_id)
+    found = org_access.find(session=session, name=org)
+    assert found is not None and found.owner_user_id is not None
+    code = org_access.issue_invite(
+        session=session, organisation=found, user_id=found.owner_user_id, now=NOW
+    )
+    attempt = org_access.redeem_invite(
+        session=session, organisation=found, code=code, user_id=user.id, now=NOW
+    )
+    assert attempt.verdict == "joined"
 
 
 def listed_challenge(session: Session, org: str, title: str, external_id: str = "seed") -> str:

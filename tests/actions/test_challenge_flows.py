@@ -13,7 +13,7 @@ from bot import exports
 from bot.cli import main
 from bot.services import Services
 from db.models import Challenge
-from tests.actions.forms_support import rest, submitted_challenge, text
+from tests.actions.forms_support import join_organisation, rest, submitted_challenge, text
 
 ANSWERS = {
     "org_name": "大同醫院",
@@ -54,7 +54,10 @@ async def test_fourth_submission_is_refused_with_the_rule_and_the_list(services:
     assert "請確認以下出題資料" in summary and "住院紀錄" in summary
     # meanwhile three challenges of the same organisation get submitted elsewhere
     with services.session_factory.begin() as session:
-        for i in range(3):
+        submitted_challenge(session, "大同醫院", "既有題目0", external_id="o0")  # the owner
+        for colleague in ("o1", "o2", "org", "org2"):  # joined with the owner's codes
+            join_organisation(session, "大同醫院", colleague)
+        for i in (1, 2):
             submitted_challenge(session, "大同醫院", f"既有題目{i}", external_id=f"o{i}")
     refused = text(await rest(services, "org", "確認"))
     assert "已達上限" in refused and "出題單位最多出題數：3題" in refused

@@ -15,7 +15,7 @@ from db.challenge_states import InvalidTransition, allowed, target
 from db.models import Challenge
 from db.org_names import normalise_org_name
 from db.users import get_or_create_user
-from tests.actions.forms_support import NOW, submitted_challenge
+from tests.actions.forms_support import NOW, join_organisation, submitted_challenge
 
 
 @pytest.mark.parametrize(
@@ -62,6 +62,7 @@ def test_a_spelling_variant_from_another_sender_counts_towards_the_same_limit(
     with sessions.begin() as session:
         for i in range(3):
             submitted_challenge(session, "宏達智能股份有限公司", f"題目{i}")
+        join_organisation(session, "宏達智能", "someone-else")  # a colleague (db.org_access)
     with sessions.begin() as session:
         fourth = _draft(session, "宏達智能 股份有限公司", "someone-else", "第四題")
         assert fourth.organisation.name == "宏達智能股份有限公司"  # the existing organisation
@@ -123,6 +124,8 @@ def test_two_senders_racing_for_the_last_slot_cannot_make_a_fourth(
     with sessions.begin() as session:
         for i in range(2):
             submitted_challenge(session, "宏達智能股份有限公司", f"題目{i}")
+        for colleague in ("a", "b"):
+            join_organisation(session, "宏達智能", colleague)
         ids = [
             _draft(session, name, sender, "第三題").id
             for name, sender in (("宏達智能 股份有限公司", "a"), ("宏達智能(股)公司", "b"))

@@ -40,6 +40,9 @@ EXPECTED_TABLES = {
     "reviewed_messages",
     "event_outputs",
     "rate_counters",
+    "organisation_members",
+    "organisation_codes",
+    "email_outbox",
 }
 
 
@@ -137,3 +140,57 @@ def test_a_database_at_head_is_recognised_without_importing_alembic(db_url: str)
     )
     assert out.stdout.strip() == "[]"
     assert current_revision(db_url) == head_revision()
+
+
+def test_0009_copies_contacts_to_challenges_and_gives_organisations_owners(db_url: str) -> None:
+    """Each challenge takes its organisation's contact; the first submitter of a name key owns
+    its oldest row, later submitters become members, drafts give nobody anything."""
+    upgrade(db_url, "0008")
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, created_at, active) VALUES "
+                    "(1, '2019-05-01', true), (2, '2019-05-01', true), (3, '2019-05-01', true)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO organisations (id, name, name_key, contact_name, phone, email, "
+                    "created_by_user_id, created_at) VALUES "
+                    "(1, '大同醫院', '大同醫院', '王經理', '+886223456789', "
+                    "'wang@tatung.com.tw', 3, '2019-05-01'), "
+                    "(2, 'Acme Taiwan', 'acmetaiwan', 'Bob', NULL, 'bob@acme.example', 3, "
+                    "'2019-05-01')"
+                )
+            )
+            conn.execute(sa.text(
+                "INSERT INTO challenges (id, organisation_id, status, reference, created_at, "
+                "updated_at, submitted_at, created_by_user_id, org_key, org_slot) VALUES "
+                "(1, 1, 'submitted', 'AIGO-108-0002', '2019-05-01', '2019-05-01', '2019-05-03', "
+                "2, '大同醫院', 1), "
+                "(2, 1, 'listed', 'AIGO-108-0001', '2019-05-01', '2019-05-01', '2019-05-02', "
+                "1, '大同醫院', 2), "
+                "(3, 2, 'draft', NULL, '2019-05-01', '2019-05-01', NULL, 3, NULL, NULL)"
+            ))  # fmt: skip
+        upgrade(db_url)
+        with engine.connect() as conn:
+            contacts = conn.execute(sa.text(
+                "SELECT contact_name, contact_phone, contact_email FROM challenges ORDER BY id"
+            )).all()  # fmt: skip
+            owners = conn.execute(
+                sa.text("SELECT owner_user_id FROM organisations ORDER BY id")
+            ).all()
+            members = conn.execute(
+                sa.text("SELECT organisation_id, user_id, via FROM organisation_members")
+            ).all()
+    finally:
+        engine.dispose()
+    assert contacts == [
+        ("王經理", "+886223456789", "wang@tatung.com.tw"),
+        ("王經理", "+886223456789", "wang@tatung.com.tw"),
+        ("Bob", None, "bob@acme.example"),
+    ]
+    assert owners == [(1,), (None,)]  # user 1 submitted first; Acme has only a draft
+    assert members == [(1, 2, "migration")]
