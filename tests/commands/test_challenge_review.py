@@ -22,11 +22,13 @@ def env(monkeypatch: pytest.MonkeyPatch, db_url: str, fake_platform_env: dict[st
         monkeypatch.setenv(key, value)
 
 
-def _submitted(session: Session, channel: str, external_id: str, title: str, lang: str) -> str:
+def _submitted(
+    session: Session, channel: str, external_id: str, title: str, lang: str, org: str = "大同醫院"
+) -> str:
     user_id = add_user(session, channel, external_id, subscribed=False, lang=lang)
-    org = challenges.get_or_create_organisation(session=session, name="大同醫院", user_id=user_id)
+    organisation = challenges.get_or_create_organisation(session=session, name=org, user_id=user_id)
     draft = challenges.save_draft(
-        session=session, user_id=user_id, organisation=org, contact={},
+        session=session, user_id=user_id, organisation=organisation, contact={},
         challenge={"title": title}, dataset={}, now=NOW,
     )  # fmt: skip
     challenges.submit(session=session, challenge=draft, limit=3, now=NOW)
@@ -39,7 +41,7 @@ def test_list_and_return_tell_the_organisation_in_its_chat(
 ) -> None:  # fmt: skip
     with sessions.begin() as session:
         on_line = _submitted(session, "line", "Uorg", "病歷摘要", "zh-TW")
-        on_telegram = _submitted(session, "telegram", "4242", "X-ray triage", "en")
+        on_telegram = _submitted(session, "telegram", "4242", "X-ray triage", "en", "Acme Taiwan")
         user = add_user(session, "telegram", "9999")
         unsubscribe(session=session, user_id=user, now=NOW)  # reminders off: notices still go
     assert main(["challenges", "review", on_line.lower(), "--list"]) == 0
