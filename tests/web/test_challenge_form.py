@@ -16,6 +16,7 @@ from bot.dialogue import UserMessage
 from bot.services import Services
 from bot.web.identity import link_for
 from db.models import Challenge
+from tests.actions.forms_support import join_organisation, submitted_challenge
 
 # A complete challenge as typed on the page (the seed's application example).
 COMPLETE = {
@@ -106,7 +107,7 @@ def test_a_field_saved_on_the_web_is_known_to_the_chat_and_back(
     with web_services.session_factory() as session:
         draft = session.get(Challenge, slots["challenge_draft_id"])
         assert draft is not None and draft.status == "draft"
-        assert draft.organisation.phone == "+886223456789"
+        assert draft.contact_phone == "+886223456789"  # the contact is the challenge's own
 
 
 def test_the_chats_checks_speak_on_the_page_in_both_languages(
@@ -177,6 +178,8 @@ def test_submit_goes_through_the_chats_submission_and_its_limit(
     with web_services.session_factory() as session:
         statuses = session.scalars(sa.select(Challenge.status).order_by(Challenge.id)).all()
     assert statuses == ["draft", "submitted", "submitted", "submitted"]
+    with web_services.session_factory.begin() as session:  # frank owns it; late is a colleague
+        join_organisation(session, "台中童綜合醫院", "late")
     # the fourth: refused early on the organisation's name, and at submission
     early = save(web_client, csrf, {"org_name": "台中童綜合醫院"})
     assert "已達上限" in early["problems"]["org_name"]
@@ -184,6 +187,19 @@ def test_submit_goes_through_the_chats_submission_and_its_limit(
     assert refused.status_code == 409
     assert "已達上限" in refused.text and "草稿已保留" in refused.text
     assert save(late, late_csrf, {"challenge_title": "還在"})["saved"] == ["challenge_title"]
+
+
+def test_a_stranger_is_refused_the_organisation_on_the_page_too(
+    web_client: httpx.Client, web_services: Services, web_settings: Settings
+) -> None:
+    """Issue 16: the web form goes through the same ownership check as the chat."""
+    with web_services.session_factory.begin() as session:
+        submitted_challenge(session, "台中童綜合醫院", "既有題目", external_id="owner")
+    csrf = open_form(web_client, web_settings, "rest:stranger")
+    early = save(web_client, csrf, COMPLETE)
+    assert "已經由其他人登記" in early["problems"]["org_name"]
+    assert "a***@b.com.tw" in early["problems"]["org_name"]
+    assert slots_of(web_services, "rest:stranger")["org_name"] is None
 
 
 def test_review_lists_missing_fields_and_submit_waits_for_them(
