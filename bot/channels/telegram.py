@@ -11,7 +11,7 @@ Processing (:meth:`TelegramChannel.process`, after the ack, in order per chat):
 - Text → one dialogue turn for ``telegram:<chat_id>``; the commands in ``messages.yml``
   (/start /help /schedule /prize /eligibility /remind /stop /cancel) become their payloads, and
   /start also shows the welcome with language and role buttons. ``/start join-<code>`` (a deep
-  link ``t.me/<bot>?start=join-<code>``, :func:`join_link`) is the invite code typed instead:
+  link ``t.me/<bot>?start=join-<code>``, :func:`bot.channels.deep_links.join_link`) is the invite code typed instead:
   ``/join_team{"invite_code": …}``, checked and counted by the join form like any typed code.
 - An inline-button press (``callback_query``) is acknowledged and its data (the ``/intent{...}``
   payload, or a ``cb:<token>`` reference to a stored long payload) becomes the turn's text.
@@ -25,9 +25,7 @@ Processing (:meth:`TelegramChannel.process`, after the ack, in order per chat):
 from __future__ import annotations
 
 import hmac
-import json
 import logging
-import re
 from typing import Any
 
 from starlette.requests import Request
@@ -37,6 +35,7 @@ from telegram import Update
 from bot.channels import render_telegram, safejson, texts
 from bot.channels._http import BodyTooLarge, ThrottledWarning, error, read_body
 from bot.channels.context import ChannelContext
+from bot.channels.deep_links import start_payload
 from bot.channels.errors import (
     InvalidRequest,
     OutcomeUnknown,
@@ -53,24 +52,6 @@ log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
-JOIN_PREFIX = "join-"  # t.me/<bot>?start=join-<invite code> joins that team
-_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what Telegram allows in ?start=
-
-
-def join_link(username: str, code: str) -> str:
-    """The deep link that opens the bot and joins the team with invite ``code``."""
-    return f"https://t.me/{username}?start={JOIN_PREFIX}{code}"
-
-
-def start_payload(text: str) -> str | None:
-    """The turn for ``/start <parameter>``: ``join-<code>`` is the invite code typed (the join
-    form checks and counts it like any typed code); None for a plain or another ``/start``."""
-    _, _, parameter = text.partition(" ")
-    parameter = parameter.strip()
-    if not parameter.startswith(JOIN_PREFIX) or not _START_PARAMETER.fullmatch(parameter):
-        return None
-    code = parameter[len(JOIN_PREFIX) :]
-    return "/join_team" + json.dumps({"invite_code": code}) if code else None
 
 
 class TelegramChannel:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 import segno
 from sqlalchemy.orm import Session
 
-from bot.channels.telegram import join_link
+from bot.channels.deep_links import join_link
 from bot.config import Settings
 from db import invites
 from db import teams as repo

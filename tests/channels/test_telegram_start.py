@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.channels.telegram import join_link, start_payload
+from bot.channels.deep_links import join_link, start_payload
 from bot.services import Services
 from db.models import Membership
 from tests.channels.conftest import RunningApp, post_tg, tg_message, wait_for
