@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from bot.config import Settings
 from bot.web import challenge_form, challenge_upload, chat, console, landing, liff, team
 from bot.web.identity import open_link
-from bot.web.render import error_page
+from bot.web.render import error_page, warm_up
 from bot.web.security import IPLimitMiddleware, SecurityHeadersMiddleware
 from bot.web.session import SessionMiddleware
 
@@ -70,6 +70,8 @@ def create_web_app(settings: Settings, parent: Starlette, *, ip_limit: int = 300
         middleware=middleware,
         exception_handlers={HTTPException: _on_http_error, Exception: _on_error},
     )
+    warm_up()
+    challenge_form.warm_up()
     web.state.settings = settings
     web.state.parent = parent
     return web

@@ -203,6 +203,12 @@ def sections(
     ]
 
 
+def warm_up() -> None:
+    """Build the form's views once (loads the choice lists the chat's checks use)."""
+    for lang in ("zh-TW", "en"):
+        sections({}, {}, lang)
+
+
 def _refused(request: Request) -> Response:
     return error_page(request, 403, "need_link")
 
@@ -350,7 +356,7 @@ async def save_fields(request: Request) -> Response:
         {
             "saved": saved,
             "problems": result.problems,
-            "status": text("cf_saved", lang) if saved else "",
+            "status": text("cf_not_saved", lang) if result.problems else text("cf_saved", lang),
         }
     )
 

@@ -184,6 +184,12 @@ function initChallengeForm(form) {
 
   const upload = document.getElementById("upload-form");
   const file = document.getElementById("presentation");
+  const chosenName = document.getElementById("file-chosen");
+  if (file && chosenName) {
+    file.addEventListener("change", () => {
+      if (file.files[0]) chosenName.textContent = file.files[0].name;
+    });
+  }
   if (upload && file) {
     upload.addEventListener("submit", async (event) => {
       event.preventDefault();
