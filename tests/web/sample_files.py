@@ -33,12 +33,17 @@ def pdf(text: str = "AIGO challenge") -> bytes:
     return bytes(out)
 
 
+def _member(name: str) -> zipfile.ZipInfo:
+    """A member with a fixed date, so the same package is the same bytes every time."""
+    return zipfile.ZipInfo(name, date_time=(2019, 5, 20, 10, 0, 0))
+
+
 def pptx() -> bytes:
     """A PPTX package's skeleton: ``[Content_Types].xml`` and the ``ppt/`` part."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
-        archive.writestr("ppt/presentation.xml", '<?xml version="1.0"?><p:presentation/>')
+        archive.writestr(_member("[Content_Types].xml"), '<?xml version="1.0"?><Types/>')
+        archive.writestr(_member("ppt/presentation.xml"), '<?xml version="1.0"?><p:presentation/>')
     return buffer.getvalue()
 
 
@@ -46,6 +51,6 @@ def odp(mimetype: str = "application/vnd.oasis.opendocument.presentation") -> by
     """An OpenDocument package whose first member ``mimetype`` (stored) says ``mimetype``."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("content.xml", '<?xml version="1.0"?><office:document-content/>')
+        archive.writestr(_member("mimetype"), mimetype, compress_type=zipfile.ZIP_STORED)
+        archive.writestr(_member("content.xml"), '<?xml version="1.0"?><office:document-content/>')
     return buffer.getvalue()

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import httpx
 import sqlalchemy as sa
@@ -17,6 +19,8 @@ from bot.services import Services
 from bot.web.identity import link_for
 from db.models import Challenge
 from tests.actions.forms_support import join_organisation, submitted_challenge
+
+T = TypeVar("T")
 
 # A complete challenge as typed on the page (the seed's application example).
 COMPLETE = {
@@ -61,13 +65,20 @@ def save(client: httpx.Client, csrf: str, fields: dict[str, str], **query: str) 
     return response.json()
 
 
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Await ``coroutine`` on a loop of its own thread (Playwright's sync API keeps a loop
+    running in the test thread once a browser test has run)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def chat(services: Services, sender: str, text: str) -> str:
-    replies = asyncio.run(services.engine.handle(UserMessage(sender, text, "rest")))
+    replies = run(services.engine.handle(UserMessage(sender, text, "rest")))
     return "\n".join(str(r.get("text", "")) for r in replies)
 
 
 def slots_of(services: Services, sender: str) -> dict[str, Any]:
-    return asyncio.run(services.engine.update_state(sender, lambda state, _: dict(state.slots)))
+    return run(services.engine.update_state(sender, lambda state, _: dict(state.slots)))
 
 
 def test_the_chat_offers_the_form_and_its_link_opens_it(

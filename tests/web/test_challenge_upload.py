@@ -4,7 +4,6 @@ and the organisers only."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -129,9 +128,9 @@ def test_a_renamed_text_file_and_an_oversized_file_are_refused(
     assert nothing.status_code == 400 and "沒有收到檔案" in nothing.text
     forged = upload(client, "not-the-token", "ok.pdf", sample_files.pdf())
     assert forged.status_code == 403
-    slots = asyncio.run(services.engine.update_state("rest:refused", lambda s, _: dict(s.slots)))
+    slots = slots_of(services, "rest:refused")
     assert slots["challenge_presentation"] is None  # nothing refused reached the draft
     ok = upload(client, csrf, "ok", sample_files.odp())
     assert ok.status_code == 303
-    slots = asyncio.run(services.engine.update_state("rest:refused", lambda s, _: dict(s.slots)))
+    slots = slots_of(services, "rest:refused")
     assert slots["challenge_presentation"] == "ok.odp"
