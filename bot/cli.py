@@ -30,6 +30,7 @@ _COMMAND_MODULES = [
     "bot.commands.users",
     "bot.commands.nlu",
     "bot.commands.reminders",
+    "bot.commands.mail",
     "bot.commands.broadcast",
     "bot.commands.line",
     "bot.commands.telegram",

@@ -269,12 +269,18 @@ def find_by_reference(*, session: Session, reference: str) -> Challenge | None:
 
 
 def challenges_of_user(*, session: Session, user_id: int) -> list[Challenge]:
-    """Challenges the user created, or of organisations the user created; newest first."""
-    orgs = sa.select(Organisation.id).where(Organisation.created_by_user_id == user_id)
+    """Challenges the user created, and the submitted ones of organisations the user owns (not
+    merely typed first: see :mod:`db.org_access`); newest first."""
+    orgs = sa.select(Organisation.id).where(Organisation.owner_user_id == user_id)
     query = (
         sa.select(Challenge)
         .options(selectinload(Challenge.organisation))
-        .where(sa.or_(Challenge.created_by_user_id == user_id, Challenge.organisation_id.in_(orgs)))
+        .where(
+            sa.or_(
+                Challenge.created_by_user_id == user_id,
+                sa.and_(Challenge.organisation_id.in_(orgs), Challenge.status != "draft"),
+            )
+        )
         .order_by(Challenge.id.desc())
     )
     return list(session.scalars(query))

@@ -117,7 +117,9 @@ def latest_organisation_slots(session: Session, user_id: int) -> dict[str, Any]:
     """``org_*`` slots from the organisation of the user's latest non-draft challenge ({} when
     none): a second challenge reuses the organisation and contact details."""
     posted = [
-        c for c in repo.challenges_of_user(session=session, user_id=user_id) if c.status != "draft"
+        c
+        for c in repo.challenges_of_user(session=session, user_id=user_id)
+        if c.status != "draft" and c.created_by_user_id == user_id  # their own contact only
     ]
     if not posted:
         return {}

@@ -79,3 +79,23 @@ def test_console_script_exits_with_message_not_traceback() -> None:
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "AIGO_NOW" in result.stderr
+
+
+def test_smtp_settings() -> None:
+    assert Settings.from_env({}).smtp_host == ""  # e-mails wait in the outbox
+    settings = Settings.from_env({
+        "AIGO_SMTP_HOST": "smtp.example.org", "AIGO_SMTP_PORT": "2525", "AIGO_SMTP_USER": "bot",
+        "AIGO_SMTP_PASSWORD": "s3cret-password", "AIGO_SMTP_FROM": "AIGO <no-reply@aigo.tw>",
+        "AIGO_SMTP_STARTTLS": "off",
+    })  # fmt: skip
+    assert (settings.smtp_host, settings.smtp_port, settings.smtp_starttls) == (
+        "smtp.example.org",
+        2525,
+        False,
+    )
+    assert "s3cret-password" not in repr(settings)
+    assert "s3cret-password" in settings.secret_values()  # masked in every log line
+    with pytest.raises(ConfigError, match="AIGO_SMTP_FROM"):
+        Settings.from_env({"AIGO_SMTP_HOST": "smtp.example.org"})
+    with pytest.raises(ConfigError, match="AIGO_SMTP_STARTTLS"):
+        Settings.from_env({"AIGO_SMTP_STARTTLS": "maybe"})

@@ -81,6 +81,13 @@ def test_first_submitter_owns_a_draft_claims_nothing(sessions: sessionmaker[Sess
                                  "early-drafter")) == "stranger"  # fmt: skip
         with pytest.raises(org_access.NotAMember):
             challenges.submit(session=session, challenge=early, limit=3, now=NOW)
+        # typing the name first gives no view of the owner's challenges (我的狀態, reused contact)
+        seen = challenges.challenges_of_user(
+            session=session, user_id=_user(session, "early-drafter")
+        )
+        assert [c.title for c in seen] == ["early-drafter 的題目"]
+        owners = challenges.challenges_of_user(session=session, user_id=org.owner_user_id)
+        assert [c.title for c in owners] == ["Forecasting"]
 
 
 def test_invite_codes_are_owner_only_single_use_and_expire(sessions: sessionmaker[Session]) -> None:

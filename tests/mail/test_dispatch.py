@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cli import main
 from bot.mail import MailDispatcher, SmtpConfig, SmtpSender
 from bot.reminders.pacing import advancing
-from db import email_outbox
+from db import email_outbox, make_engine, make_session_factory, upgrade
 from db.models import EmailMessage
 from tests.fakes.smtp import FakeSmtp
 
@@ -112,3 +114,31 @@ async def test_a_live_claim_is_not_taken_by_another_dispatcher(
         email_outbox.claim(session=session, now=NOW, limit=1)  # another dispatcher, alive
     stats = await _dispatcher(sessions, fake_smtp, stale_after=timedelta(minutes=1)).drain()
     assert stats.sent == 0 and fake_smtp.received == []
+
+
+def test_cli_status_and_send(
+    db_url: str, fake_smtp: FakeSmtp, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("AIGO_DATABASE_URL", db_url)
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    try:
+        _enqueue(make_session_factory(engine), "cli")
+    finally:
+        engine.dispose()
+    assert main(["mail", "send"]) == 2  # no SMTP configured: says so
+    assert "AIGO_SMTP_HOST" in capsys.readouterr().err
+    assert main(["mail", "status"]) == 0
+    assert "pending 1" in capsys.readouterr().out
+    for key, value in {
+        "AIGO_SMTP_HOST": "127.0.0.1",
+        "AIGO_SMTP_PORT": str(fake_smtp.port),
+        "AIGO_SMTP_FROM": "aigo@example.org",
+        "AIGO_SMTP_STARTTLS": "off",
+    }.items():
+        monkeypatch.setenv(key, value)  # fmt: skip
+    assert main(["mail", "send"]) == 0
+    assert "sent 1" in capsys.readouterr().out
+    assert len(fake_smtp.wait_for(1)) == 1
+    assert main(["mail", "status"]) == 0 and "sent 1" in capsys.readouterr().out
