@@ -40,7 +40,10 @@ def _person(session: Session, key: str = "line:U1") -> User:
     create_team(session=session, name="肺結節隊", leader_user_id=user.id, now=NOW)
     org = get_or_create_organisation(session=session, name="童綜合醫院", user_id=user.id)
     org.contact_name, org.phone, org.email = "陳副總", "0412345678", "chen@example.org"
-    session.add(Challenge(organisation=org, created_by_user_id=user.id, reference="AIGO-108-0001"))
+    session.add(
+        Challenge(organisation=org, created_by_user_id=user.id, reference="AIGO-108-0001",
+                  contact_name="陳副總", contact_phone="0412345678", contact_email="chen@example.org")
+    )  # fmt: skip
     for n in range(3):
         event = {"event": "user", "text": "我22歲"}
         session.add(ConversationEvent(sender_key=key, turn=n, event=event))
@@ -81,7 +84,9 @@ def test_erase_blanks_personal_fields_and_keeps_records(sessions: sessionmaker[S
         assert (org.contact_name, org.phone, org.email) == (None, None, None)
         assert session.scalars(sa.select(Team.name)).all() == ["肺結節隊"]
         assert session.scalar(sa.select(Membership.user_id)) == user_id
-        assert session.scalar(sa.select(Challenge.reference)) == "AIGO-108-0001"
+        kept = session.scalars(sa.select(Challenge)).one()
+        assert kept.reference == "AIGO-108-0001"
+        assert (kept.contact_name, kept.contact_phone, kept.contact_email) == (None, None, None)
         assert session.scalar(sa.select(sa.func.count()).select_from(ConversationEvent)) == 0
         assert session.scalars(sa.select(InboxEvent.event_id)).all() == ["e2"]  # in flight stays
 
