@@ -40,10 +40,13 @@ def _person(session: Session, key: str = "line:U1") -> User:
     create_team(session=session, name="肺結節隊", leader_user_id=user.id, now=NOW)
     org = get_or_create_organisation(session=session, name="童綜合醫院", user_id=user.id)
     org.contact_name, org.phone, org.email = "陳副總", "0412345678", "chen@example.org"
+    contact = {"contact_name": "陳副總", "contact_phone": "0412345678",
+               "contact_email": "chen@example.org"}  # fmt: skip
     session.add(
-        Challenge(organisation=org, created_by_user_id=user.id, reference="AIGO-108-0001",
-                  contact_name="陳副總", contact_phone="0412345678", contact_email="chen@example.org")
-    )  # fmt: skip
+        Challenge(
+            organisation=org, created_by_user_id=user.id, reference="AIGO-108-0001", **contact
+        )
+    )
     for n in range(3):
         event = {"event": "user", "text": "我22歲"}
         session.add(ConversationEvent(sender_key=key, turn=n, event=event))
