@@ -5,10 +5,11 @@ Contracts:
 - Organisations are one row per :func:`db.org_names.normalise_org_name` key: a new spelling of a
   known organisation (``宏達智能 股份有限公司`` / ``宏達智能股份有限公司``) finds the existing row.
 - Lifecycle (:mod:`db.challenge_states`): :func:`submit`, then :func:`transition` (``list``,
-  ``return``, ``close``, ``withdraw``). Submitted and listed challenges count towards the limit:
-  each holds a slot 1..limit of its organisation key, unique in the database
-  (``uq_challenges_org_slot``), so racing submissions from any senders cannot pass the limit (the
-  loser of a race retries, sees the slot taken and gets :class:`LimitReached`).
+  ``return``, ``close``, ``withdraw``; :func:`withdraw` also removes the applications to it).
+  Submitted and listed challenges count towards the limit: each holds a slot 1..limit of its
+  organisation key, unique in the database (``uq_challenges_org_slot``), so racing submissions
+  from any senders cannot pass the limit (the loser of a race retries, sees the slot taken and
+  gets :class:`LimitReached`).
 - References look like ``AIGO-108-0001``: ROC year of the submission, then a per-year sequence.
 - ``CHALLENGE_FIELDS`` / ``DATASET_FIELDS`` name the columns a draft carries (the export order).
 - Contact details live on each challenge (``CONTACT_COLUMNS``): saving a draft never changes
@@ -32,7 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 from db import challenge_states as states
 from db import org_access
 from db.challenge_states import Action
-from db.models import Challenge, Dataset, Organisation
+from db.models import Application, Challenge, Dataset, Membership, Organisation, Team
 from db.org_names import normalise_org_name
 
 CHALLENGE_FIELDS = (
@@ -151,17 +152,26 @@ def save_draft(
 ) -> Challenge:
     """Create or update the user's draft ``draft_id`` with the given values; return it.
 
-    Unknown keys raise ``KeyError``. A ``draft_id`` that is missing, not the user's or already
-    submitted starts a new draft. ``contact`` (keys of :data:`ORGANISATION_FIELDS`) sets the
-    draft's own contact columns; the organisation is not changed.
+    Unknown keys raise ``KeyError``. A ``draft_id`` that is missing, not the user's or in a state
+    that may not be edited (listed, closed, withdrawn) starts a new draft; a submitted or returned
+    challenge is edited in place and keeps its state (``edit`` in :mod:`db.challenge_states`), and
+    a submitted one keeps its organisation (``ValueError`` otherwise: it holds that one's slot).
+    ``contact`` (keys of :data:`ORGANISATION_FIELDS`) sets the draft's own contact columns; the
+    organisation is not changed.
     """
     for key in contact:
         if key not in ORGANISATION_FIELDS:
             raise KeyError(key)
     draft = get_challenge(session=session, challenge_id=draft_id) if draft_id else None
-    if draft is None or draft.created_by_user_id != user_id or draft.status != "draft":
+    if (
+        draft is None
+        or draft.created_by_user_id != user_id
+        or not states.allowed(draft.status, "edit")
+    ):
         draft = Challenge(created_by_user_id=user_id, status="draft", created_at=now)
         session.add(draft)
+    if draft.org_slot is not None and draft.org_key != organisation.name_key:
+        raise ValueError(f"{draft.reference} is submitted for {draft.organisation.name!r}")
     draft.organisation = organisation
     draft.updated_at = now
     columns = {CONTACT_COLUMNS[k]: v for k, v in contact.items()}
@@ -260,6 +270,28 @@ def transition(
     challenge.updated_at = now
     session.flush()
     return challenge
+
+
+def withdraw(
+    *, session: Session, challenge: Challenge, now: datetime
+) -> list[tuple[str, list[int]]]:
+    """The organisation withdraws ``challenge`` (:func:`transition` ``withdraw``; raises
+    :class:`InvalidTransition`). Applications to it are removed with it; returns, per team that had
+    applied, its name and its members' user ids (to be told)."""
+    transition(session=session, challenge=challenge, action="withdraw", now=now)
+    applied = session.execute(
+        sa.select(Application, Team)
+        .join(Team, Team.id == Application.team_id)
+        .where(Application.challenge_id == challenge.id)
+        .order_by(Application.id)
+    ).tuples()
+    told: list[tuple[str, list[int]]] = []
+    for application, team in list(applied):
+        members = sa.select(Membership.user_id).where(Membership.team_id == team.id)
+        told.append((team.name, list(session.scalars(members.order_by(Membership.id)))))
+        session.delete(application)
+    session.flush()
+    return told
 
 
 def find_by_reference(*, session: Session, reference: str) -> Challenge | None:

@@ -14,9 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.models import CHANNELS, ChannelIdentity, User
+from db.models import CHANNELS, ChannelIdentity, Conversation, User
 
 __all__ = [
+    "chat_language",
     "find_user",
     "get_or_create_user",
     "get_or_create_user_for_sender",
@@ -103,3 +104,21 @@ def set_active(*, session: Session, channel: str, external_id: str, active: bool
         user.active = active
         session.flush()
     return user
+
+
+def chat_language(*, session: Session, user_id: int) -> str | None:
+    """The language the user chats in: that of their most recent conversation over any of their
+    identities, else the user's stored language (None when neither is known)."""
+    key = ChannelIdentity.channel + ":" + ChannelIdentity.external_id
+    latest = (
+        sa.select(Conversation.language)
+        .join(ChannelIdentity, Conversation.sender_key == key)
+        .where(ChannelIdentity.user_id == user_id, Conversation.language.is_not(None))
+        .order_by(Conversation.updated_at.desc())
+        .limit(1)
+    )
+    found = session.scalar(latest)
+    if found:
+        return str(found)
+    user = session.get(User, user_id)
+    return user.language if user is not None else None

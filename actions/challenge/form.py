@@ -15,6 +15,8 @@ Flow (``bot/domain.yml`` ``post_challenge_form``; rules in ``bot/rules.yml``)::
   draft (:mod:`actions.challenge.draft`).
 - An organisation someone else owns is refused at its name, with the ways to join it
   (:mod:`actions.challenge.ownership`).
+- The same form edits a submitted or returned challenge (:mod:`actions.challenge.lifecycle`):
+  slot ``challenge_editing``; nothing is saved before 確認送出 then.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
 
 import knowledge
 from actions._forms import (
@@ -40,6 +43,7 @@ from actions._forms import (
 )
 from actions.challenge import fields as cf
 from actions.challenge import ownership
+from actions.challenge.lifecycle import clear_edit, editing, original_organisation, save_edit
 from actions.challenge.store import (
     FIELDS,
     OPTIONAL,
@@ -57,9 +61,11 @@ from actions.challenge.store import (
 from actions.context import turn_now, turn_session
 from db.challenges import LimitReached
 from db.org_access import NotAMember
+from db.org_names import normalise_org_name
 
 FORM = "post_challenge_form"
 DRAFT_SLOT = "challenge_draft_id"
+OPENED_BY = "action_edit_challenge"
 
 
 # Fields whose answers have a shape to check; every other field takes any text.
@@ -89,6 +95,13 @@ class ValidatePostChallengeForm(EditableForm):
     def field_label(self, slot: str, lang: str) -> str:
         """The knowledge data's label of ``slot``."""
         return field_label(knowledge.load(), slot, lang)
+
+    def edit_events(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Edit commands, except the request that just opened an edit ("修改題目 AIGO-…": the
+        challenge, not its title field; ``action_edit_challenge`` already chose the field)."""
+        if tracker.latest_action_name == OPENED_BY:
+            return []
+        return super().edit_events(dispatcher, tracker)
 
     def free_text(self, slot: str) -> bool:
         """Fields whose answers are not checked for a shape (names, titles, open lists)."""
@@ -180,13 +193,16 @@ class ValidatePostChallengeForm(EditableForm):
         values: dict[str, Any],
         changed: set[str],
     ) -> list[EventType]:
-        """Refuse early when the organisation is at its limit; else save the draft."""
+        """Refuse early when the organisation is at its limit; else save the draft. An edit of a
+        submitted challenge is saved only when confirmed, and keeps its organisation."""
         name = values.get("org_name")
         if not name or name == SKIPPED:
             return []
         programme, lang = knowledge.load(), lang_of(tracker)
         limit = programme.challenge_posting.max_per_organisation
         with turn_session() as session:
+            if editing(tracker):
+                return self._keep_organisation(dispatcher, session, tracker, name, changed)
             existing = counted_for(session, name)
             if len(existing) >= limit and "org_name" in changed:
                 text = say(lang, "limit_early", organisation=name, count=len(existing), max=limit)
@@ -197,6 +213,24 @@ class ValidatePostChallengeForm(EditableForm):
                 session, user_id, values, turn_now(tracker), values.get(DRAFT_SLOT)
             )
             return [SlotSet(DRAFT_SLOT, draft.id)] if draft.id != values.get(DRAFT_SLOT) else []
+
+    def _keep_organisation(
+        self,
+        dispatcher: CollectingDispatcher,
+        session: Session,
+        tracker: Tracker,
+        name: str,
+        changed: set[str],
+    ) -> list[EventType]:
+        """While editing, another organisation's name is refused (the original is put back)."""
+        original = original_organisation(session, tracker)
+        if "org_name" not in changed or original is None:
+            return []
+        if normalise_org_name(name) == normalise_org_name(original):
+            return [SlotSet("org_name", original)]
+        text = say(lang_of(tracker), "ch_edit_org_fixed", organisation=original)
+        dispatcher.utter_message(text=text)
+        return [SlotSet("org_name", original)]
 
 
 # rasa_sdk calls ``validate_<slot>``; the slots without a method all share ``validate_parsed``.
@@ -233,6 +267,10 @@ class ActionStartChallenge(Action):
             return ValidatePostChallengeForm().edit_events(dispatcher, tracker)
         slots = {s: tracker.get_slot(s) for s in FIELDS}
         events: list[EventType] = []
+        if editing(tracker):  # an edit left unconfirmed: dropped, the challenge is unchanged
+            title = slots.get("challenge_title") or ""
+            dispatcher.utter_message(text=say(lang, "ch_edit_dropped", title=title))
+            slots, events = {}, clear_edit()
         if not any(v is not None for v in slots.values()):
             with turn_session() as session:
                 loaded = load_draft_slots(session, user_id_for(tracker))
@@ -287,6 +325,10 @@ class ActionSubmitChallenge(Action):
         slots = dict(tracker.slots)
         try:
             with turn_session() as session:
+                if editing(tracker):
+                    key, values = save_edit(session, tracker, slots, programme)
+                    dispatcher.utter_message(text=say(lang, key, **values))
+                    return clear_edit()
                 challenge, count = submit_draft(
                     session, user_id_for(tracker), slots, turn_now(tracker), programme
                 )

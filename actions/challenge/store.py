@@ -132,8 +132,11 @@ def latest_organisation_slots(session: Session, user_id: int) -> dict[str, Any]:
 def load_draft_slots(session: Session, user_id: int) -> dict[str, Any]:
     """The slots of the user's latest draft (empty dict when there is none)."""
     draft = repo.latest_draft(session=session, user_id=user_id)
-    if draft is None:
-        return {}
+    return challenge_slots(draft) if draft is not None else {}
+
+
+def challenge_slots(draft: Challenge) -> dict[str, Any]:
+    """The form's slots holding ``draft``'s values (any state: a draft, or a challenge to edit)."""
     org, ds, contact = draft.organisation, draft.dataset, repo.contact_of(draft)
     slots: dict[str, Any] = {"challenge_draft_id": draft.id}
     for slot, (_, _, target) in FIELD_MAP.items():

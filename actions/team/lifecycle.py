@@ -28,6 +28,7 @@ from db import team_lifecycle as life
 from db import teams as repo
 from db.models import Membership, User
 from db.teams import MemberView
+from db.users import chat_language
 
 _REFERENCE = re.compile(r"AIGO-\d{3}-\d{4}", re.IGNORECASE)
 
@@ -54,8 +55,7 @@ def notify_affected(
     """Push ``key`` to every user ``outcome.tell`` names, each in their own language (the chat
     actions here and the web team page both tell people this way)."""
     for user_id in outcome.tell:
-        user = session.get(User, user_id)
-        lang = user.language if user is not None and user.language else "zh-TW"
+        lang = chat_language(session=session, user_id=user_id) or "zh-TW"
         text = say(lang, key, team=outcome.team or "", **values)
         notices.notify(session=session, user_id=user_id, text=text, kind=key, now=now)
 

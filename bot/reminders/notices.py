@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 from bot.reminders.audience import PUSH_CHANNELS, Recipient
 from bot.reminders.outbox import Message, enqueue
 from db.models import ChannelIdentity, User
+from db.users import chat_language
 
 
 def push_recipients(*, session: Session, user_ids: Iterable[int]) -> list[Recipient]:
-    """One recipient per active user among ``user_ids`` (LINE preferred, oldest identity)."""
+    """One recipient per active user among ``user_ids`` (LINE preferred, oldest identity), in the
+    language they chat in (:func:`db.users.chat_language`)."""
     query = (
         sa.select(User.id, User.language, ChannelIdentity.channel, ChannelIdentity.external_id)
         .join(ChannelIdentity, ChannelIdentity.user_id == User.id)
@@ -30,8 +32,10 @@ def push_recipients(*, session: Session, user_ids: Iterable[int]) -> list[Recipi
         .order_by(User.id, ChannelIdentity.channel, ChannelIdentity.id)
     )
     found: dict[int, Recipient] = {}
-    for user_id, lang, channel, external_id in session.execute(query):
-        found.setdefault(user_id, Recipient(user_id, channel, external_id, lang or "zh-TW", False))
+    for user_id, _, channel, external_id in session.execute(query):
+        if user_id not in found:
+            lang = chat_language(session=session, user_id=user_id) or "zh-TW"
+            found[user_id] = Recipient(user_id, channel, external_id, lang, False)
     return list(found.values())
 
 

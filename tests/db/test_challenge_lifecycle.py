@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import challenges
+from db import challenges, teams
 from db.challenge_states import InvalidTransition, allowed, target
-from db.models import Challenge
+from db.models import Application, Challenge
 from db.org_names import normalise_org_name
 from db.users import get_or_create_user
 from tests.actions.forms_support import NOW, join_organisation, submitted_challenge
@@ -153,3 +153,36 @@ def test_two_senders_racing_for_the_last_slot_cannot_make_a_fourth(
     assert sorted(outcomes) == ["limit", "submitted"]
     with sessions() as session:
         assert len(challenges.counted_of(session=session, name_key="宏達智能")) == 3
+
+
+def test_an_edit_keeps_the_state_and_a_withdrawal_ends_the_applications(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        draft = _draft(session, "大同醫院", "org", "病歷摘要")
+        challenges.submit(session=session, challenge=draft, limit=3, now=NOW)
+        org, owner = draft.organisation, int(draft.created_by_user_id or 0)
+        edited = challenges.save_draft(
+            session=session, user_id=owner, organisation=org, contact={},
+            challenge={"title": "住院病歷摘要"}, dataset={}, now=NOW, draft_id=draft.id,
+        )  # fmt: skip
+        assert edited.id == draft.id and (edited.status, edited.org_slot) == ("submitted", 1)
+        other = challenges.get_or_create_organisation(session=session, name="宏達", user_id=owner)
+        with pytest.raises(ValueError, match="is submitted for '大同醫院'"):
+            challenges.save_draft(session=session, user_id=owner, organisation=other, contact={},
+                                  challenge={}, dataset={}, now=NOW, draft_id=draft.id)  # fmt: skip
+    with sessions.begin() as session:  # a team that had applied (e.g. before the review existed)
+        found = challenges.find_by_reference(session=session, reference=str(draft.reference))
+        assert found is not None and found.title == "住院病歷摘要"
+        lead = get_or_create_user(session=session, channel="line", external_id="Ulead")
+        mate = get_or_create_user(session=session, channel="line", external_id="Umate")
+        team = teams.create_team(session=session, name="影像小隊", leader_user_id=lead.id, now=NOW)
+        teams.add_member(session=session, team=team, user_id=mate.id, role="member", now=NOW)
+        session.add(Application(team_id=team.id, challenge_id=found.id, created_at=NOW))
+        session.flush()
+        told = challenges.withdraw(session=session, challenge=found, now=NOW)
+        assert told == [("影像小隊", [lead.id, mate.id])]
+        assert (found.status, found.org_slot) == ("withdrawn", None)
+        assert session.scalar(sa.select(sa.func.count()).select_from(Application)) == 0
+        with pytest.raises(InvalidTransition):
+            challenges.withdraw(session=session, challenge=found, now=NOW)

@@ -20,9 +20,14 @@ File format::
             sender: bob                # optional: this turn comes from another sender
             expect:
               capture: {code: '([A-Z2-9]{4}-[A-Z2-9]{4})'}   # group 1 (else the match) → ${code}
+              outbox: [已通過審查]       # notices queued for this turn's sender (LINE/Telegram)
+          - cli: challenges review ${ref} --list   # an organiser runs ``aigo`` on the same DB
+            expect: {output: [listed], outbox: [已通過審查]}   # stdout; exit code 0 required
 
-Each turn is POSTed to ``/webhooks/rest/webhook`` of a real app; failures name the file,
-conversation and turn.
+Each user turn is POSTed to ``/webhooks/rest/webhook`` of a real app; with ``channel: line`` or
+``channel: telegram`` on the conversation, its senders are that platform's users instead (the turn
+goes to the engine as that channel's message, so notices reach them through the outbox; the
+platform adapters have their own tests). Failures name the file, conversation and turn.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class Conversation:
     sender: str
     turns: list[dict[str, Any]]
     now: datetime | None = None
+    channel: str = "rest"
 
     @property
     def id(self) -> str:
@@ -64,7 +70,9 @@ def load_conversations(directory: Path = CONVERSATIONS_DIR) -> list[Conversation
             sender = str(item.get("sender") or re.sub(r"\W+", "-", name))
             now = item.get("now")
             when = datetime.fromisoformat(str(now)) if now else None
-            found.append(Conversation(path.name, name, sender, list(item["turns"]), when))
+            channel = str(item.get("channel") or "rest")
+            turns = list(item["turns"])
+            found.append(Conversation(path.name, name, sender, turns, when, channel))
     return found
 
 
@@ -109,3 +117,19 @@ def check_turn(turn: dict[str, Any], replies: list[dict[str, Any]], where: str) 
 def count_turns(conversations: list[Conversation]) -> int:
     """How many user turns the conversations hold."""
     return sum(1 for c in conversations for t in c.turns if "user" in t)
+
+
+def check_output(turn: dict[str, Any], code: int, output: str, where: str) -> None:
+    """A ``cli`` turn: exit code 0 and every ``expect.output`` fragment in its stdout."""
+    shown = f"{where}: aigo {turn.get('cli')!r} exited {code} with {output!r}"
+    assert code == 0, shown
+    for fragment in (turn.get("expect") or {}).get("output") or []:
+        assert str(fragment) in output, f"{shown}; expected to contain {fragment!r}"
+
+
+def check_outbox(turn: dict[str, Any], queued: list[str], where: str) -> None:
+    """Every ``expect.outbox`` fragment is in a notice queued for the turn's sender."""
+    for fragment in (turn.get("expect") or {}).get("outbox") or []:
+        assert any(str(fragment) in text for text in queued), (
+            f"{where}: no notice with {fragment!r} queued; the outbox holds {queued!r}"
+        )
