@@ -90,7 +90,8 @@ def test_a_validation_message_is_shown_then_fixed(
     live_web: LiveWeb, phone: Any, shot: Shot
 ) -> None:
     open_form(live_web, phone, "rest:phone-typo")
-    for slot in ("org_name", "org_contact", "org_phone"):
+    type_into(phone, "org_name", "新竹科技股份有限公司")  # each test its own organisation
+    for slot in ("org_contact", "org_phone"):
         type_into(phone, slot, COMPLETE[slot])
     email, message = phone.locator("#org_email"), phone.locator("#m-org_email")
     email.focus()
@@ -136,7 +137,7 @@ def test_upload_a_pdf_and_refuse_a_renamed_text_file(
     live_web: LiveWeb, phone: Any, shot: Shot, tmp_path: Path
 ) -> None:
     open_form(live_web, phone, "rest:phone-upload")
-    type_into(phone, "org_name", "台中童綜合醫院")
+    type_into(phone, "org_name", "高雄港務股份有限公司")
     saved(phone)
     pdf = tmp_path / "出題說明.pdf"
     pdf.write_bytes(sample_files.pdf("AIGO presentation"))
