@@ -9,6 +9,7 @@ from actions.confirm.confirmed import (
     Request,
     button,
     pending,
+    still_open,
 )
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "needs_clarifying",
     "pending",
     "state_changing_intents",
+    "still_open",
 ]

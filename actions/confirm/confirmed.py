@@ -10,10 +10,13 @@ A destructive action subclasses :class:`ConfirmedAction` and implements two meth
 
 ``run`` performs only when the request is confirmed: the message is a button payload the bot
 issued to this sender for this exact action and arguments (:mod:`db.issued`), or an ``affirm``
-(「是」「確定」"yes", or the 是 button) right after the bot asked. Otherwise it asks — the question
+(「是」「確定」"yes", or the 是 button) while the question is open. Otherwise it asks — the question
 with a 是 button (an issued payload) and a 否 button (``/deny``) — and keeps the request in the
-``pending_action`` slot for one turn (the engine drops it after any other message).
-:class:`ActionResolvePending` handles that ``affirm`` / ``deny``.
+``pending_action`` slot. :class:`ActionResolvePending` handles that ``affirm`` / ``deny``.
+
+The question stays open while the user only asks questions (「等等，移除後他還能加別隊嗎」): the
+engine answers them and asks again (:func:`still_open`), up to :data:`HOLD_TURNS` times; any other
+message drops it, and the bot never acts on it later.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ from db import issued
 
 PENDING_SLOT = "pending_action"
 ISSUED_ENTITY = "issued"
+HOLD_TURNS = 3  # questions answered while a confirmation stays open
+# Intents that only ask or look (they change nothing): a confirmation survives them.
+_ONLY_ASKING = frozenset({"help", "my_status", "show_my_data", "ask_privacy", "nlu_fallback"})
 
 
 @dataclass
@@ -133,7 +139,8 @@ class ConfirmedAction(Action, ABC):
             no = {"title": say(req.lang, "button_no"), "payload": "/deny"}
             dispatcher.utter_message(text=plan.question, buttons=[yes, no])
         request = {"action": self.name(), "intent": self.intent, "args": plan.args}
-        return [SlotSet(PENDING_SLOT, {**request, "token": yes["payload"]})]
+        held = {"question": plan.question, "held": 0}
+        return [SlotSet(PENDING_SLOT, {**request, **held, "token": yes["payload"]})]
 
     def _issued(self, req: Request, token: str, args: dict[str, str]) -> bool:
         return issued.matches(
@@ -144,6 +151,20 @@ class ConfirmedAction(Action, ABC):
             args=args,
             now=req.now,
         )
+
+
+def still_open(waiting: dict[str, Any], intent: str, lang: str) -> dict[str, Any] | None:
+    """After a turn that only asked something while ``waiting`` was open: the request, kept one
+    more turn, and the reply asking 是/否 again; None when it lapses (another kind of message, or
+    asked :data:`HOLD_TURNS` times already)."""
+    asking = intent.startswith("ask_") or intent in _ONLY_ASKING
+    if not asking or "question" not in waiting or int(waiting.get("held", 0)) >= HOLD_TURNS:
+        return None
+    kept = {**waiting, "held": int(waiting.get("held", 0)) + 1}
+    yes = {"title": say(lang, "button_yes"), "payload": str(waiting["token"])}
+    no = {"title": say(lang, "button_no"), "payload": "/deny"}
+    text = say(lang, "still_open", question=waiting["question"])
+    return {"pending": kept, "reply": {"text": text, "buttons": [yes, no]}}
 
 
 class ActionResolvePending(Action):

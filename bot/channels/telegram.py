@@ -11,7 +11,8 @@ Processing (:meth:`TelegramChannel.process`, after the ack, in order per chat):
 - Text → one dialogue turn for ``telegram:<chat_id>``; the commands in ``messages.yml``
   (/start /help /schedule /prize /eligibility /remind /stop /cancel) become their payloads, and
   /start also shows the welcome with language and role buttons. ``/start join-<code>`` (a deep
-  link ``t.me/<bot>?start=join-<code>``, :func:`bot.channels.deep_links.join_link`) is the invite code typed instead:
+  link ``t.me/<bot>?start=join-<code>``, :func:`bot.channels.deep_links.join_link`) is the
+  invite code typed instead:
   ``/join_team{"invite_code": …}``, checked and counted by the join form like any typed code.
 - An inline-button press (``callback_query``) is acknowledged and its data (the ``/intent{...}``
   payload, or a ``cb:<token>`` reference to a stored long payload) becomes the turn's text.

@@ -38,7 +38,7 @@ from typing import Any, Protocol, TypeVar
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.confirm import PENDING_SLOT
+from actions.confirm import PENDING_SLOT, still_open
 from actions.context import bind_session
 from bot import logs
 from bot.clock import Clock
@@ -233,13 +233,18 @@ class Engine:
                 if switched:
                     await self.runner.run("action_switch_language", state, prefix)
                 replies = prefix + await turn.handle()
+            if waiting is not None and state.slots.get(PENDING_SLOT) == waiting:
+                # untouched by the turn: kept (and asked again) after a question, else dropped
+                question = "" if turn.filled else turn.intent  # a form value is not a question
+                kept = still_open(waiting, question, str(state.slots.get("language") or ""))
+                state.set_slot(PENDING_SLOT, kept and kept["pending"], self.domain)
+                if kept:
+                    replies = [*replies, kept["reply"]]
             if (
                 script.reply_script(state.slots.get("reply_script"), self.reply_script, text)
                 == "hans"
             ):
                 replies = script.to_simplified(replies)
-            if waiting is not None and state.slots.get(PENDING_SLOT) == waiting:
-                state.set_slot(PENDING_SLOT, None, self.domain)  # a confirmation lasts one turn
             stamp = now.timestamp()
             for event in state.new_events:
                 event["timestamp"] = stamp
