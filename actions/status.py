@@ -54,14 +54,29 @@ def _entity(tracker: Tracker, name: str) -> str | None:
     return str(value) if value is not None else None
 
 
-def _leader_buttons(lang: str) -> list[dict[str, str]]:
+def _leader_buttons(lang: str, others: bool, applied: bool) -> list[dict[str, str]]:
     actions = ("members", "apply", "invite", "revoke")
     keys = ("button_members", "button_apply", "button_new_invite", "button_revoke")
     buttons = [
         {"title": say(lang, key), "payload": _payload(team_action=action)}
         for action, key in zip(actions, keys, strict=True)
     ]
-    return [*buttons, {"title": say(lang, "button_remove"), "payload": "/remove_member"}]
+    # the team lifecycle (actions/team/lifecycle.py): each asks 是/否 before it changes anything
+    lifecycle = [("button_remove", "/remove_member"), ("button_transfer", "/transfer_leadership")]
+    lifecycle = lifecycle if others else []
+    if applied:
+        lifecycle.append(("button_withdraw_application", "/withdraw_application"))
+    else:
+        lifecycle.append(("button_dissolve", "/dissolve_team"))
+    return [*buttons, *({"title": say(lang, k), "payload": p} for k, p in lifecycle)]
+
+
+def _member_buttons(lang: str) -> list[dict[str, str]]:
+    """A member (not the leader) may leave; that asks 是/否 first (``action_leave_team``)."""
+    return [
+        {"title": say(lang, "button_members"), "payload": _payload(team_action="members")},
+        {"title": say(lang, "button_leave"), "payload": "/leave_team"},
+    ]
 
 
 def _team_block(session: Session, membership: Membership, lang: str, now: Any) -> list[str]:
@@ -155,8 +170,11 @@ class ActionMyStatus(Action):
         buttons: list[dict[str, str]] = []
         if membership is not None:
             lines += _team_block(session, membership, lang, now)
+            buttons = _member_buttons(lang)
             if membership.role == "leader":
-                buttons = _leader_buttons(lang)
+                others = len(repo.members(session=session, team_id=membership.team_id)) > 1
+                applied = bool(repo.applications(session=session, team_id=membership.team_id))
+                buttons = _leader_buttons(lang, others, applied)
         owned = challenge_repo.challenges_of_user(session=session, user_id=user_id)
         if owned:
             lines.append(say(lang, "status_challenges", lines="\n".join(limit_lines(owned, lang))))

@@ -29,7 +29,8 @@ async def test_join_by_code_then_leader_manages_and_applies(services: Services) 
     assert "共有 2 位成員" in joined and "建議" not in joined  # AI + domain: no advice now
     # the member sees the team but cannot use the leader's actions
     status = await rest(services, "mate", "/my_status")
-    assert "陳醫師（隊員，產業領域）" in text(status) and payloads(status) == []
+    assert "陳醫師（隊員，產業領域）" in text(status)
+    assert payloads(status) == ['/my_status{"team_action": "members"}', "/leave_team"]
     assert "只有隊長" in text(await rest(services, "mate", '/my_status{"team_action": "remove"}'))
     # the leader applies by picking from the list, then by typing a reference
     picked = await rest(services, "lead", '/my_status{"team_action": "apply"}')
@@ -40,8 +41,12 @@ async def test_join_by_code_then_leader_manages_and_applies(services: Services) 
     assert "不開放申請" in text(await rest(services, "lead", "AIGO-108-0099"))
     again = text(await rest(services, "lead", "aigo-108-0001"))
     assert "已經申請過 AIGO-108-0001" in again
-    summary = text(await rest(services, "lead", "我的狀態"))
+    status = await rest(services, "lead", "我的狀態")
+    summary = text(status)
     assert "AIGO-108-0001　AI輔助醫學影像診斷" in summary and "陳醫師" in summary
+    # with an application the leader is offered to withdraw it, not to dissolve the team
+    lifecycle = [p for p in payloads(status) if not p.startswith("/my_status")]
+    assert lifecycle == ["/remove_member", "/transfer_leadership", "/withdraw_application"]
     # remove the member (buttons list them by user id), then revoke and reissue the code
     removing = await rest(services, "lead", '/my_status{"team_action": "remove"}')
     [payload] = payloads(removing)
