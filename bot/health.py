@@ -1,7 +1,8 @@
 """What ``GET /health`` reports beyond "the database answers".
 
 :func:`snapshot` reads, in one short session: the inbox backlog (pending rows and the age of the
-oldest, failed rows), the outbox's dead and unknown-outcome deliveries, and whether a reminder
+oldest, failed rows), the outbox's dead and unknown-outcome deliveries, the e-mail outbox's
+pending, dead and unknown-outcome messages (``email_outbox``), and whether a reminder
 scheduler leader is alive (PostgreSQL: someone holds the leader's advisory lock; SQLite: this
 process runs the scheduler). Platform reachability comes from :attr:`Services.platforms`.
 """
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.reminders.leader import LOCK_KEY
-from db.models import Delivery, InboxEvent
+from db.models import Delivery, EmailMessage, InboxEvent
 
 _LEADER_ALIVE = sa.text(
     "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
@@ -57,6 +58,10 @@ def snapshot(session: Session, now: datetime, *, runs_scheduler: bool) -> dict[s
         "deliveries": {
             "dead": _count(session, Delivery, Delivery.status == "dead"),
             "unknown": _count(session, Delivery, Delivery.status == "unknown"),
+        },
+        "emails": {
+            status: _count(session, EmailMessage, EmailMessage.status == status)
+            for status in ("pending", "dead", "unknown")
         },
         "scheduler_leader_alive": leader_alive(session, runs_scheduler=runs_scheduler),
     }

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.cli import main
+from bot.health import snapshot
 from bot.mail import MailDispatcher, SmtpConfig, SmtpSender
 from bot.reminders.pacing import advancing
 from db import email_outbox, make_engine, make_session_factory, upgrade
@@ -104,6 +105,8 @@ async def test_a_dead_dispatchers_claims_are_settled_without_a_second_copy(
                                                          ("mid-data", "unknown")]  # fmt: skip
     with sessions() as session:
         assert email_outbox.counts(session=session)["unknown"] == 1
+        emails = snapshot(session, NOW, runs_scheduler=False)["emails"]
+        assert emails == {"pending": 0, "dead": 0, "unknown": 1}  # on /health
 
 
 async def test_a_live_claim_is_not_taken_by_another_dispatcher(

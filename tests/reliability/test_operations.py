@@ -48,6 +48,7 @@ def test_health_reports_backlog_dead_deliveries_and_the_leader(
         app.stop()
     assert body["inbox"] == {"pending": 0, "oldest_pending_age_s": 0.0, "failed": 1}
     assert body["deliveries"] == {"dead": 0, "unknown": 0}
+    assert body["emails"] == {"pending": 0, "dead": 0, "unknown": 0}
     assert body["platforms"] == {"line": "ok", "telegram": "ok"}
 
 
