@@ -78,3 +78,9 @@ async def test_in_english_and_too_many_emails(services: Services, fake_smtp: Fak
     assert fake_smtp.received[-1].subject == f"AIGO organisation code: {code}"
     joined = text(await rest(services, "jane", code))  # only the newest code works
     assert 'You have joined "Acme Taiwan"' in joined
+    # the owner's invite code, asked in English; someone who owns nothing is told so
+    await rest(services, "owner", "hello, I speak English")
+    issued = text(await rest(services, "owner", "organisation invite code"))
+    assert 'Organisation invite code for "Acme Taiwan"' in issued and "48 hours" in issued
+    nothing = text(await rest(services, "nobody", "give me an organisation invite code please"))
+    assert "You don't own an organisation" in nothing
