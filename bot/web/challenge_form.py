@@ -18,14 +18,17 @@ asks for a link from the chat):
 ``POST /challenge/submit``     submit through the chat's submission (limit, ``submitted``)
 =============================  ==========================================================
 
-Every POST carries this session's CSRF token (form field ``_csrf`` or ``X-CSRF-Token``).
+Every POST carries this session's CSRF token (form field ``_csrf`` or ``X-CSRF-Token``). While
+the chat edits a submitted challenge (``challenge_editing``) the page says to finish that there
+first (409): the slots then hold that challenge, which only the chat's 確認送出 may change.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import wraps
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -38,6 +41,7 @@ from actions._forms import SKIPPED, say
 from actions.challenge import draft
 from actions.challenge import fields as cf
 from actions.challenge.form import DRAFT_SLOT, FORM
+from actions.challenge.lifecycle import EDITING_SLOT
 from actions.challenge.ownership import owned_problem
 from actions.challenge.store import (
     FIELD_MAP,
@@ -74,6 +78,7 @@ INPUT_TYPES = {"org_email": "email", "org_phone": "tel"}
 AUTOCOMPLETE = {"org_name": "organization", "org_contact": "name", "org_phone": "tel",
                 "org_email": "email"}  # fmt: skip
 CONFIRM_SLOT = "challenge_confirm"
+Handler = Callable[[Request], Awaitable[Response]]
 NOTICES = frozenset({"uploaded"})  # ?notice= values the page announces
 
 
@@ -114,10 +119,43 @@ def apply_changes(state: DialogueState, changes: Mapping[str, Any], domain: Doma
         state.set_slot(CONFIRM_SLOT, None, domain)
 
 
+class EditingInChat(Exception):
+    """The sender is editing a submitted challenge in the chat (``challenge_editing``): its
+    slots hold that challenge, which only the chat's 確認送出 may change."""
+
+
+def refuse_while_editing(state: DialogueState) -> None:
+    """Raise :class:`EditingInChat` when the chat is editing a submitted challenge."""
+    if state.slots.get(EDITING_SLOT):
+        raise EditingInChat
+
+
 async def _run(request: Request, sender: str, work: Any) -> Any:
-    """``work(state, session, domain)`` under the engine's lock for ``sender``."""
+    """``work(state, session, engine)`` under the engine's lock for ``sender`` (never while the
+    chat edits a submitted challenge: :class:`EditingInChat`)."""
     engine = services_of(request).engine
-    return await engine.update_state(sender, lambda state, session: work(state, session, engine))
+
+    def guarded(state: DialogueState, session: Session) -> Any:
+        refuse_while_editing(state)
+        return work(state, session, engine)
+
+    return await engine.update_state(sender, guarded)
+
+
+def not_while_editing(handler: Handler) -> Handler:
+    """Answer :class:`EditingInChat` with the page (or JSON) that says to finish in the chat."""
+
+    @wraps(handler)
+    async def guarded(request: Request) -> Response:
+        try:
+            return await handler(request)
+        except EditingInChat:
+            if request.headers.get(CSRF_HEADER):  # the page's scripts
+                message = text("cf_editing_in_chat", language(request))
+                return JSONResponse({"error": message}, status_code=409)
+            return error_page(request, 409, "cf_editing_in_chat")
+
+    return guarded
 
 
 def _now(request: Request) -> Any:
@@ -253,6 +291,7 @@ async def show_form(request: Request, problems: Mapping[str, str], status: int =
     return _page(request, await _load(request, sender), problems, status)
 
 
+@not_while_editing
 async def form_page(request: Request) -> Response:
     """``GET /challenge``."""
     return await show_form(request, {})
@@ -279,6 +318,7 @@ def _answers(form: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+@not_while_editing
 async def form_post(request: Request) -> Response:
     """``POST /challenge``: save every field; complete and valid → the summary."""
     sender = sender_for(request, PURPOSE)
@@ -339,6 +379,7 @@ async def check_field(request: Request) -> Response:
     return JSONResponse({"ok": True, "message": ""})
 
 
+@not_while_editing
 async def save_fields(request: Request) -> Response:
     """``POST /challenge/save``: autosave the posted fields into the shared draft."""
     refusal = _json_refusal(request)
@@ -361,6 +402,7 @@ async def save_fields(request: Request) -> Response:
     )
 
 
+@not_while_editing
 async def review_page(request: Request) -> Response:
     """``GET /challenge/review``: every field under its heading, then 確認送出."""
     sender = sender_for(request, PURPOSE)
@@ -392,6 +434,7 @@ def _summary_value(view: FieldView, values: Mapping[str, Any], lang: str) -> str
     return display_value(knowledge.load(), view.slot, value, lang)
 
 
+@not_while_editing
 async def submit(request: Request) -> Response:
     """``POST /challenge/submit``: the chat's submission; the chat's words for the outcome."""
     sender = sender_for(request, PURPOSE)

@@ -26,7 +26,14 @@ from starlette.routing import Route
 
 from actions.challenge import draft
 from actions.challenge.form import DRAFT_SLOT
-from bot.web.challenge_form import PURPOSE, apply_changes, show_form, user_id_of
+from bot.web.challenge_form import (
+    PURPOSE,
+    apply_changes,
+    not_while_editing,
+    refuse_while_editing,
+    show_form,
+    user_id_of,
+)
 from bot.web.console._guard import in_session, signed_in
 from bot.web.deps import services_of
 from bot.web.identity import sender_for
@@ -54,6 +61,7 @@ async def _refuse(request: Request, key: str, status: int, **values: Any) -> Res
     return await show_form(request, {"challenge_presentation": message}, status)
 
 
+@not_while_editing
 async def upload(request: Request) -> Response:
     """``POST /challenge/presentation`` (see the module docstring)."""
     sender = sender_for(request, PURPOSE)
@@ -93,6 +101,7 @@ async def _store(request: Request, sender: str, name: str, kind: str, content: b
     lang, now, domain = language(request), services.clock.now(), services.engine.domain
 
     def work(state: Any, session: Session) -> bool:
+        refuse_while_editing(state)
         user_id = user_id_of(session, sender)
         values = draft.values_of(session, user_id, state.slots)
         challenge = _own_draft(session, values.get(DRAFT_SLOT), user_id)

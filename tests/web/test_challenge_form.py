@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import httpx
 import sqlalchemy as sa
 
+from actions.challenge.lifecycle import EDITING_SLOT
 from bot.config import Settings
 from bot.dialogue import UserMessage
 from bot.services import Services
@@ -224,3 +225,25 @@ def test_review_lists_missing_fields_and_submit_waits_for_them(
     )
     sent = web_client.post("/challenge/submit", data={"_csrf": csrf})
     assert sent.status_code == 303 and sent.headers["location"] == "/challenge/review"
+
+
+def test_the_page_waits_while_the_chat_edits_a_submitted_challenge(
+    web_client: httpx.Client, web_services: Services, web_settings: Settings
+) -> None:
+    csrf = open_form(web_client, web_settings, "rest:editor")
+    engine = web_services.engine
+
+    def editing(value: bool | None) -> Any:
+        return lambda state, _: state.set_slot(EDITING_SLOT, value, engine.domain)
+
+    run(engine.update_state("rest:editor", editing(True)))
+    page = web_client.get("/challenge")
+    assert page.status_code == 409 and "正在聊天中修改一則已送出的題目" in page.text
+    refused = web_client.post(
+        "/challenge/save", json={"fields": {"challenge_title": "X"}}, headers={"X-CSRF-Token": csrf}
+    )
+    assert refused.status_code == 409 and "確認送出" in refused.json()["error"]
+    assert web_client.post("/challenge/submit", data={"_csrf": csrf}).status_code == 409
+    assert slots_of(web_services, "rest:editor")["challenge_title"] is None  # nothing written
+    run(engine.update_state("rest:editor", editing(None)))
+    assert web_client.get("/challenge").status_code == 200
