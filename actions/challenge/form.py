@@ -274,7 +274,7 @@ class ActionStartChallenge(Action):
         if not any(v is not None for v in slots.values()):
             with turn_session() as session:
                 loaded = load_draft_slots(session, user_id_for(tracker))
-            events = [SlotSet(k, v) for k, v in loaded.items()]
+            events += [SlotSet(k, v) for k, v in loaded.items()]
             slots.update(loaded)
         if any(v is not None for v in slots.values()):
             title = slots.get("challenge_title") or slots.get("org_name") or ""
