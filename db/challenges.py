@@ -34,7 +34,6 @@ from db import challenge_states as states
 from db import org_access
 from db.challenge_states import Action
 from db.models import Application, Challenge, Dataset, Membership, Organisation, Team
-from db.org_names import normalise_org_name
 
 CHALLENGE_FIELDS = (
     "title",
@@ -80,12 +79,7 @@ class LimitReached(Exception):
 
 def find_organisation(*, session: Session, name: str) -> Organisation | None:
     """The organisation ``name`` names after normalisation (the oldest such row), or None."""
-    query = (
-        sa.select(Organisation)
-        .where(Organisation.name_key == normalise_org_name(name))
-        .order_by(Organisation.id)
-    )
-    return session.scalars(query).first()
+    return org_access.find(session=session, name=name)
 
 
 def get_or_create_organisation(*, session: Session, name: str, user_id: int | None) -> Organisation:

@@ -87,24 +87,19 @@ class Attempt:
     retry_at: datetime | None = None
 
 
+def _oldest(session: Session, name_key: str) -> Organisation | None:
+    query = sa.select(Organisation).where(Organisation.name_key == name_key)
+    return session.scalars(query.order_by(Organisation.id)).first()
+
+
 def canonical(*, session: Session, organisation: Organisation) -> Organisation:
     """The oldest organisation row sharing ``organisation``'s name key (usually itself)."""
-    query = (
-        sa.select(Organisation)
-        .where(Organisation.name_key == organisation.name_key)
-        .order_by(Organisation.id)
-    )
-    return session.scalars(query).first() or organisation
+    return _oldest(session, organisation.name_key) or organisation
 
 
 def find(*, session: Session, name: str) -> Organisation | None:
     """The organisation any spelling of ``name`` names (its canonical row), or None."""
-    query = (
-        sa.select(Organisation)
-        .where(Organisation.name_key == normalise_org_name(name))
-        .order_by(Organisation.id)
-    )
-    return session.scalars(query).first()
+    return _oldest(session, normalise_org_name(name))
 
 
 def _is_member(session: Session, organisation_id: int, user_id: int) -> bool:
@@ -238,6 +233,17 @@ def wrong_codes_left(
     return max(0, min(MAX_WRONG_PER_USER - user, MAX_WRONG_PER_ORG - total))
 
 
+def _before_checking(
+    session: Session, organisation: Organisation, user_id: int, now: datetime
+) -> tuple[Organisation, Attempt | None]:
+    """The canonical organisation, and the outcome when no code needs checking: ``own`` for
+    the owner or a member, ``limited`` while the wrong codes are used up."""
+    org = canonical(session=session, organisation=organisation)
+    if access(session=session, organisation=org, user_id=user_id) in ("owner", "member"):
+        return org, Attempt("own", org)
+    return org, _limited(session, org, user_id, now)
+
+
 def redeem_invite(
     *, session: Session, organisation: Organisation, code: str, user_id: int, now: datetime
 ) -> Attempt:
@@ -246,12 +252,9 @@ def redeem_invite(
     Verdicts: ``joined``; ``own`` (already the owner or a member); ``wrong`` (no such code for
     this organisation, counted); ``expired`` / ``used``; ``limited`` (too many wrong codes now:
     nothing is checked). A code is used once: the UPDATE that marks it used is conditional."""
-    org = canonical(session=session, organisation=organisation)
-    if access(session=session, organisation=org, user_id=user_id) in ("owner", "member"):
-        return Attempt("own", org)
-    limited = _limited(session, org, user_id, now)
-    if limited is not None:
-        return limited
+    org, settled = _before_checking(session, organisation, user_id, now)
+    if settled is not None:
+        return settled
     row = session.scalars(
         sa.select(OrganisationCode).where(
             OrganisationCode.code_hash == _hash(normalise_code(code)),
@@ -344,12 +347,9 @@ def verify_email_code(
     """Join ``organisation`` with the code e-mailed for ``user_id``. Verdicts as
     :func:`redeem_invite`; ``expired`` also when no live code was requested, and a code that
     had :data:`MAX_TRIES_PER_CODE` wrong tries stops working."""
-    org = canonical(session=session, organisation=organisation)
-    if access(session=session, organisation=org, user_id=user_id) in ("owner", "member"):
-        return Attempt("own", org)
-    limited = _limited(session, org, user_id, now)
-    if limited is not None:
-        return limited
+    org, settled = _before_checking(session, organisation, user_id, now)
+    if settled is not None:
+        return settled
     row = session.scalars(
         sa.select(OrganisationCode)
         .where(
