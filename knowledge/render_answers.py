@@ -153,15 +153,18 @@ def render_eligibility_rules(programme: Programme, lang: Lang) -> str:
     return _a(lang, "eligibility_rules").format(rules=rules)
 
 
-def render_eligibility_answer(programme: Programme, verdict: Verdict, lang: Lang) -> str:
+def render_eligibility_answer(
+    programme: Programme, verdict: Verdict, lang: Lang, *, general: bool = False
+) -> str:
     """The verdict on the facts the user gave, each with the rule it rests on, then the rules
-    still to meet; a not-met or to-be-confirmed point adds the "in principle" contact note."""
+    still to meet; a not-met or to-be-confirmed point adds the "in principle" contact note.
+    ``general``: the facts were asked about in general ("can foreigners join?"), not the user's."""
     given = [r for r in verdict.reasons if r.outcome != "missing"]
     outcomes = {r.outcome for r in given}
     status = "not_met" if "not_met" in outcomes else "review" if "review" in outcomes else "met"
     shown = [r for r in given if status == "met" or r.outcome != "met"]
     email, min_age = programme.contacts.email, programme.eligibility.rule("age").min_age
-    lines = [_a(lang, f"eligibility_status.{status}")]
+    lines = [_a(lang, f"eligibility_{'general' if general else 'status'}.{status}")]
     for reason in shown:
         explanation = str(t(lang, f"eligibility.{reason.code}")).format(
             age=verdict.age, min_age=min_age, email=email

@@ -89,6 +89,11 @@ _AGE = [
     ),
     re.compile(r"(?:\bage|\baged|\bi['’]?m|\bi am)\s+(" + "|".join(_EN_NUMBERS) + r")\b"),
 ]
+# "未滿20歲", "不到20歲", "under 20 years old": an age below the number (taken as one less).
+_UNDER_BEFORE = re.compile(
+    r"(?:未|不|沒|還沒|尚未|未達|under|below|younger than|less than|not yet)\s*(?:滿|到)?\s*$",
+    re.IGNORECASE,
+)
 _ROUND = re.compile(r"(?<!\d)108\s*-\s*([12])(?!\d)")
 # "醫療背景", "金融業經驗": a field of work followed by background/experience words → domain.
 _DOMAIN = re.compile(
@@ -167,7 +172,8 @@ def _regex_matches(text: str, now: datetime) -> Iterator[tuple[int, int, str, An
         for m in pattern.finditer(text):
             age = _EN_NUMBERS.get(m.group(1)) or parse_number(m.group(1))
             if age is not None and 0 < age < 130:
-                yield m.start(), m.end(), "age", age
+                under = _UNDER_BEFORE.search(text[max(0, m.start() - 14) : m.start()])
+                yield m.start(), m.end(), "age", age - 1 if under else age
     for m in _AMOUNT.finditer(text):
         number = m.group(2).rstrip(",.")
         if not (m.group(1) or m.group(3) or number[-1] in "萬億"):

@@ -42,6 +42,16 @@ DATA_DIR = Path(__file__).parent / "data"
 FALLBACK = "nlu_fallback"
 FORMAT = 1
 RANKING_SIZE = 10
+# "hi, can foreigners join?", 「你好 請問外國人可以參加嗎」: a greeting in front of a question. When
+# the whole message reads as a greeting, the rest after it is parsed on its own and wins when it
+# is confidently something else (「大家好 我是成大的學生」 stays a greeting).
+_LEADING_GREETING = re.compile(
+    r"^\s*(?:hi+|hello|hey|hiya|good (?:morning|afternoon|evening)|嗨+|哈囉+|哈啰+|你好|您好|妳好|"
+    r"安安|早安|午安|晚安|大家好|哈嘍|hello there)[\s,，.。!！~～、]*"
+    r"(?:請問一下|請問|请问一下|请问|想請問|想请问|excuse me|please)?[\s,，:：]*",
+    re.IGNORECASE,
+)
+_REST_CONFIDENCE = 0.5
 TZ = ZoneInfo("Asia/Taipei")
 
 
@@ -106,10 +116,28 @@ class NLUModel:
         return [{"name": self.intents[i], "confidence": float(probs[i])} for i in order]
 
     def parse(self, text: str, now: datetime | None = None) -> dict[str, Any]:
-        """Parse ``text`` into Rasa's parse shape (see the module docstring)."""
+        """Parse ``text`` into Rasa's parse shape (see the module docstring); a greeting in
+        front of a question is the question (:data:`_LEADING_GREETING`)."""
         text = text if isinstance(text, str) else str(text)
-        norm = normalize(text)
         when = now if now is not None else datetime.now(TZ)
+        parsed = self._parse(text, when)
+        greeting = _LEADING_GREETING.match(text) if parsed["intent"]["name"] == "greet" else None
+        rest = text[greeting.end() :] if greeting else ""
+        if len(rest.strip()) < 3:
+            return parsed
+        inner = self._parse(rest, when)
+        if inner["intent"]["name"] in (FALLBACK, "greet"):
+            return parsed
+        if inner["intent"]["confidence"] < _REST_CONFIDENCE:
+            return parsed
+        shift = len(text) - len(rest)
+        for entity in inner["entities"]:
+            entity["start"] += shift
+            entity["end"] += shift
+        return {**inner, "text": text}
+
+    def _parse(self, text: str, when: datetime) -> dict[str, Any]:
+        norm = normalize(text)
         ranking = self.rank(norm.text)[:RANKING_SIZE]
         intent = dict(ranking[0])
         if intent["name"] != FALLBACK and intent["confidence"] < self.threshold:

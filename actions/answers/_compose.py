@@ -255,7 +255,9 @@ def eligibility(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
         expertise=expertise if expertise in ("ai", "domain", "both") else None,
     )
     verdict = knowledge.assess(p, profile, now)
-    answer.say(knowledge.render_eligibility_answer(p, verdict, lang))
+    answer.say(knowledge.render_eligibility_answer(p, verdict, lang, general=bool(q.general)))
+    # a fact asked about in general is not the user's profile (the engine took it as one)
+    answer.context = dict.fromkeys(q.general)
     return answer
 
 

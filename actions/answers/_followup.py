@@ -56,6 +56,9 @@ CONTEXT_PARAMS: dict[str, tuple[str, ...]] = {
     "bonus": ("award_tier", "prize_stage"),
 }
 PROFILE_SLOTS = ("age", "nationality", "expertise")
+# "外國人可以參加嗎" asks about foreigners in general; "我是外國人可以參加嗎" about the user.
+# A profile fact only counts as the user's own with a first-person word (我/我們, I, my, we…).
+_FIRST_PERSON = re.compile(r"我|本人|咱|俺|\b(i|i'm|im|i've|my|me|mine|we|we're|our|us)\b", re.I)
 # Cues that refer back to the previous answer of the same topic.
 CONTEXT_CUES = frozenset({"days_left", "tax", "venue", "exact_time"})
 # The topic a cue belongs to (refers back to it; answers it when nothing else says the topic).
@@ -135,6 +138,7 @@ class Query:
     params: dict[str, Any] = field(default_factory=dict)
     cues: frozenset[str] = frozenset()
     followup: bool = False
+    general: tuple[str, ...] = ()  # profile facts asked about in general, not the user's own
 
 
 def message_entities(latest_message: Mapping[str, Any]) -> dict[str, Any]:
@@ -232,6 +236,9 @@ def resolve(
         if value is None and followup:
             value = slots.get(name)
         params[name] = value
-    for name in PROFILE_SLOTS:
-        params[name] = entities.get(name, slots.get(name))
-    return Query(topic, params, cues, followup)
+    text = str(latest_message.get("text") or "")
+    named = tuple(n for n in PROFILE_SLOTS if n in entities)
+    general = named if topic == "eligibility" and not _FIRST_PERSON.search(text) else ()
+    for name in PROFILE_SLOTS:  # a general question is answered on its own facts only
+        params[name] = entities.get(name) if general else entities.get(name, slots.get(name))
+    return Query(topic, params, cues, followup, general)
