@@ -247,3 +247,13 @@ def test_the_page_waits_while_the_chat_edits_a_submitted_challenge(
     assert slots_of(web_services, "rest:editor")["challenge_title"] is None  # nothing written
     run(engine.update_state("rest:editor", editing(None)))
     assert web_client.get("/challenge").status_code == 200
+
+
+def test_the_page_in_english(web_client: httpx.Client, web_settings: Settings) -> None:
+    open_form(web_client, web_settings, "rest:english")
+    page = web_client.get("/challenge?lang=en").text
+    assert 'lang="en"' in page and "Post a challenge" in page
+    for label in ("organisation name", "challenge title", "time range", "presentation slides"):
+        assert f">{label} <span" in page, label
+    assert ">computer vision</option>" in page and "Upload the presentation" in page
+    assert "required" in page and "optional" in page
