@@ -83,6 +83,16 @@ def membership(req: Request, *, leader: bool) -> Membership | None:
     return found
 
 
+def _named_in_part(name: str | None, text: str) -> bool:
+    """True when ``text`` names the member by part of the name: a Chinese given name (小明 of
+    王小明, two characters at least) or one word of a Latin name (Nguyen of Nguyen Van An)."""
+    folded = fold(name or "")
+    if folded.isascii():
+        words = [w for w in folded.split() if len(w) >= 3]
+        return any(re.search(rf"\b{re.escape(w)}\b", text) for w in words)
+    return len(folded) >= 3 and folded[1:] in text
+
+
 def pick_member(req: Request, mine: Membership, intent: str, pick_key: str) -> MemberView | None:
     """The other member the request names (button id or typed name); else list them as buttons."""
     team = mine.team.name
@@ -93,6 +103,9 @@ def pick_member(req: Request, mine: Membership, intent: str, pick_key: str) -> M
     for m in others:
         if (wanted and str(m.user_id) == wanted) or (m.name and fold(m.name) in text):
             return m
+    partly = [m for m in others if not wanted and _named_in_part(m.name, text)]
+    if len(partly) == 1:  # 「讓小明當隊長」 for 王小明: one member only
+        return partly[0]
     if wanted:
         req.dispatcher.utter_message(text=say(req.lang, "not_member", team=team))
         return None
