@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from bot.dialogue import Engine, UserMessage
@@ -68,3 +70,40 @@ async def test_over_long_and_blank_messages_change_nothing(services: Services) -
     assert blank[0]["text"].startswith("我好像沒收到文字")
     with services.session_factory() as session:
         assert session.get(Conversation, "rest:x") is None
+
+
+async def test_update_state_is_a_locked_read_modify_write(services: Services) -> None:
+    engine = services.engine
+    await engine.handle(UserMessage("rest:update", "/greet", "rest", {}))
+
+    def read(state: Any, session: Any) -> Any:
+        return state.slots.get("org_name")
+
+    def write(value: str) -> Any:
+        return lambda state, session: state.set_slot("org_name", value, engine.domain)
+
+    def broken(state: Any, session: Any) -> None:
+        state.set_slot("org_name", "never saved", engine.domain)
+        raise RuntimeError("boom")
+
+    assert await engine.update_state("rest:update", read) is None
+    with services.session_factory() as session:
+        assert session.get(Conversation, "rest:update").version == 1  # type: ignore[union-attr]
+    # writes from outside and turns of the same sender interleave without losing either
+    await asyncio.gather(
+        engine.update_state("rest:update", write("宏達智能")),
+        engine.handle(UserMessage("rest:update", "/help", "rest", {})),
+    )
+    assert await engine.update_state("rest:update", read) == "宏達智能"
+    with pytest.raises(RuntimeError):
+        await engine.update_state("rest:update", broken)
+    assert await engine.update_state("rest:update", read) == "宏達智能"  # rolled back
+    with services.session_factory() as session:
+        row = session.get(Conversation, "rest:update")
+        events = session.scalars(
+            sa.select(ConversationEvent.event).where(ConversationEvent.sender_key == "rest:update")
+        ).all()
+    assert row is not None and row.version == 3 and row.state["slots"]["org_name"] == "宏達智能"
+    assert {"event": "slot", "name": "org_name", "value": "宏達智能"}.items() <= next(
+        e for e in events if e.get("name") == "org_name"
+    ).items()

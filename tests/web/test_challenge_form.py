@@ -257,3 +257,20 @@ def test_the_page_in_english(web_client: httpx.Client, web_settings: Settings) -
         assert f">{label} <span" in page, label
     assert ">computer vision</option>" in page and "Upload the presentation" in page
     assert "required" in page and "optional" in page
+
+
+def test_my_status_offers_the_form_for_a_draft(
+    web_client: httpx.Client, web_services: Services, web_settings: Settings
+) -> None:
+    assert "用網頁填寫" not in chat(web_services, "rest:status", "我的狀態")  # nothing to finish
+    chat(web_services, "rest:status", "我要出題")
+    chat(web_services, "rest:status", "宏達智能股份有限公司")  # the draft is saved from here on
+    chat(web_services, "rest:status", "取消")
+    said = chat(web_services, "rest:status", "我的狀態")
+    assert "草稿" in said and "用網頁填寫" in said
+    link = re.search(r"https?://\S+/l/\S+", said)
+    assert link, said
+    page = web_client.get(
+        link.group(0).removeprefix(web_settings.public_url), follow_redirects=True
+    )
+    assert 'value="宏達智能股份有限公司"' in page.text
