@@ -4,7 +4,10 @@
 :class:`actions._forms.EditableForm`; the web form page may call it directly):
 
 - ``command``: a form command typed as the whole reply ("取消", "cancel", "help"), or a
-  ``cancel`` / ``help`` intent the NLU is sure of (:data:`SURE`). Never the field's value.
+  ``cancel`` / ``help`` intent the NLU is sure of (:data:`SURE`); or one of the bot's own
+  commands (:func:`is_bot_command`: "我要出題", "我的狀態", "my status" — a command intent the NLU
+  is sure of, typed as a command phrase or a short request). Never the field's value: the
+  command runs and the form asks the field again.
 - ``question``: plainly a question: it ends with a question mark or particle (嗎/呢…), or is
   short (:data:`SHORT_QUESTION` characters) and has a question word (什麼, 如何, how, what…), or
   the NLU is very sure (:data:`QUESTION_SURE`) of a question intent and the text has a question
@@ -29,6 +32,7 @@ ReplyKind = Literal["value", "question", "command", "social"]
 SURE = 0.9  # a cancel / help / social intent this sure is not a field value
 QUESTION_SURE = 0.95  # a question intent this sure (with a question word) is a question
 SHORT_QUESTION = 25  # characters: a short text with a question word reads as a question
+SHORT_REQUEST = 12  # characters (CJK) or 6 words: a request longer than this is a value
 SOCIAL_INTENTS = frozenset({"thank", "goodbye", "greet"})
 COMMAND_INTENTS = frozenset({"cancel", "help"})
 
@@ -49,6 +53,23 @@ def is_command(text: str, intent: str | None = None, confidence: float = 0.0) ->
     if folded in _words("cancel_words") | _words("help_words"):
         return True
     return intent in COMMAND_INTENTS and confidence >= SURE and is_short(text)
+
+
+def _bare(text: str) -> str:
+    return fold(text).strip(" .!！。~～?？,，")
+
+
+def is_bot_command(text: str, intent: str | None = None, confidence: float = 0.0) -> bool:
+    """One of the bot's commands (``bot_command_intents`` of ``form_data.yml``), the NLU sure of it
+    (:data:`SURE`), typed as a command phrase ("我的狀態") or as a short request ("我還想再出一題",
+    "show my status"). A value that merely resembles one ("出勤紀錄", "Status Analytics") is not."""
+    if intent not in data()["bot_command_intents"] or confidence < SURE:
+        return False
+    bare = _bare(text)
+    if bare in _words("command_phrases"):
+        return True
+    short = len(bare.split()) <= 6 if bare.isascii() else len(bare) <= SHORT_REQUEST
+    return short and any(bare.startswith(cue) for cue in _words("request_cues"))
 
 
 def reads_as_question(text: str, intent: str | None = None, confidence: float = 0.0) -> bool:
@@ -75,7 +96,7 @@ def classify_reply(
     text: str, intent: str | None, confidence: float, *, free_text: bool
 ) -> ReplyKind:
     """What ``text`` is while a field is asked (see the module docstring)."""
-    if is_command(text, intent, confidence):
+    if is_command(text, intent, confidence) or is_bot_command(text, intent, confidence):
         return "command"
     if reads_as_question(text, intent, confidence):
         return "question"

@@ -5,9 +5,15 @@
   ``form_data.yml`` plus the labels the caller passes (from the knowledge data).
 - :func:`is_skip` / :func:`is_confirm` recognise "跳過" / "確認" and friends (or a deny / affirm
   intent); :func:`edit_target` reads "修改 email" / "change the title" into a slot name.
+- :func:`says_none` recognises "不知道" / "沒有簡報" / "not sure" (an optional field is skipped, a
+  required one explained); :func:`name_problem` is the one check that a name or title is not a
+  phone number, an e-mail address or digits only.
 - :class:`EditableForm` is a ``FormValidationAction`` whose forms accept such edit commands at any
   point: the named slot is emptied and asked next (the engine asks the ``requested_slot`` the
-  validator sets), then the form continues where it was.
+  validator sets), then the form continues where it was. The asked field comes first
+  (:func:`actions._asked.classify_reply`: the bot's own commands are commands, questions are
+  answered), and a question about the asked field itself is answered from
+  :meth:`EditableForm.field_help` (its choices, length or format).
 """
 
 from __future__ import annotations
@@ -25,8 +31,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._asked import ReplyKind, classify_reply, is_short
+from actions._asked import SURE, ReplyKind, classify_reply, is_short, reads_as_question
 from actions._words import data, fold
+from actions.contact import email_address, phone_e164
 from actions.context import sender_key, turn_session
 from db.users import get_or_create_user_for_sender
 from knowledge import Lang
@@ -106,11 +113,41 @@ def is_skip(value: Any, tracker: Tracker) -> bool:
     return text in words or latest_text(tracker) == "/deny"
 
 
+def says_none(value: Any) -> bool:
+    """ "不知道" / "not sure" / "沒有簡報" / "目前沒有": the person has no answer (yet). An optional
+    field is skipped; a required one explains itself (``unknown_words`` and ``none_prefixes``)."""
+    text = fold(str(value or "")).strip(" .!！。~～")
+    if text in {fold(w) for w in data()["unknown_words"]}:
+        return True
+    for prefix in sorted((fold(p) for p in data()["none_prefixes"]), key=len, reverse=True):
+        rest = text.removeprefix(prefix)
+        if rest != text:
+            return len(rest) <= 4 and not re.search(r"[\d,，、的但可會]", rest)
+    return False
+
+
+def name_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be a name or title (a ``form_texts.yml`` key): it is a phone number
+    (``looks_like_phone``), an e-mail address (``looks_like_email``) or has no letters at all
+    (``no_letters``); None when it may be one. The one check of every name-like field."""
+    text = str(value or "").strip()
+    if email_address(text) is not None:
+        return "looks_like_email"
+    if phone_e164(text) is not None:
+        return "looks_like_phone"
+    if not any(ch.isalpha() for ch in text):
+        return "no_letters"
+    return None
+
+
 def is_confirm(value: Any, tracker: Tracker) -> bool:
-    """True for "確認" / "yes" … or an ``affirm`` intent."""
+    """True for "確認" / "yes" … or an ``affirm`` intent the NLU is sure of (:data:`SURE`)."""
     text = fold(str(value or "")).rstrip("!！。.")
     words = {fold(w) for w in data()["confirm_words"]}
-    return text in words or latest_intent(tracker) == "affirm"
+    if text in words:
+        return True
+    intent = (tracker.latest_message or {}).get("intent") or {}  # "好像有點問題" (affirm 0.82): no
+    return intent.get("name") == "affirm" and float(intent.get("confidence") or 0.0) >= SURE
 
 
 def edit_target(text: str, slots: Iterable[str]) -> str | None:
@@ -181,6 +218,10 @@ class EditableForm(FormValidationAction):
         if refusal:
             return refusal
         kind, claimed = self.asked_first(tracker)
+        if kind == "question":
+            explained = self.explain_field(dispatcher, tracker)
+            if explained:
+                return explained
         if kind != "value":
             return self.not_a_value(dispatcher, tracker, kind)
         said = len(dispatcher.messages)
@@ -199,6 +240,25 @@ class EditableForm(FormValidationAction):
         """True when ``slot`` takes any text (names, titles…): chit-chat is not its value."""
         return slot in NAME_SLOTS
 
+    def field_help(self, slot: str, lang: str) -> str | None:
+        """What the field ``slot`` takes (its choices, length, format), said when a question is
+        about it ("分類有哪些可以選", "題目敘述要寫多長？"); None: nothing to say (the default)."""
+        return None
+
+    def explain_field(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """A question about the asked field (it names the field, or asks for its options, length
+        or format: ``field_question_cues``) is answered from :meth:`field_help` and the field asked
+        again, however sure the NLU is of another question; else no events."""
+        asked, text = tracker.get_slot(REQUESTED_SLOT), fold(latest_text(tracker))
+        help_text = self.field_help(str(asked), lang_of(tracker)) if asked else None
+        if not help_text:
+            return []
+        names = [*data()["field_aliases"].get(str(asked), []), *data()["field_question_cues"]]
+        if not any(_contains(text, fold(name)) for name in names):
+            return []
+        dispatcher.utter_message(text=help_text)
+        return [SlotSet(asked, None), SlotSet(REQUESTED_SLOT, asked)]
+
     def asked_first(self, tracker: Tracker) -> tuple[ReplyKind, bool]:
         """What the latest message is for the asked field (:func:`actions._asked.classify_reply`)
         and whether it was claimed here as the value (the NLU's intent had kept the slot mapping
@@ -214,6 +274,8 @@ class EditableForm(FormValidationAction):
             float(intent.get("confidence") or 0.0),
             free_text=self.free_text(str(asked)),
         )
+        if says_none(text) and not reads_as_question(text):  # "不知道" answers (``help`` or not)
+            kind = "value"
         if kind != "value" or asked in tracker.slots_to_validate():
             return kind, False
         tracker.add_slots([SlotSet(asked, text)])
@@ -244,6 +306,8 @@ class EditableForm(FormValidationAction):
         if intent.get("name") != "deny" or float(intent.get("confidence") or 0.0) < 0.8:
             return []
         if not is_short(latest_text(tracker)):  # "還沒準備好，預計下月整理完成" is an answer
+            return []
+        if says_none(latest_text(tracker)):  # "不確定": the field's check explains the field
             return []
         dispatcher.utter_message(text=say(lang_of(tracker), "refusal_hint"))
         return [SlotSet(asked, None), SlotSet(REQUESTED_SLOT, asked)]

@@ -4,7 +4,7 @@
   ``(04)2658-1919``; Taiwan is assumed without a country code) and returns the stored form: E.164
   with ``#<extension>`` when one was given (``+886223456789#12``), or None when it is no phone
   number. :func:`phone_display` shows a stored number the way people write it: national format for
-  Taiwan (``02 2345 6789 轉 12``), international otherwise; anything unparsable is shown as stored.
+  Taiwan (``02-2345-6789 轉 12``), international otherwise; anything unparsable is shown as stored.
 - :func:`email_address` is the one e-mail check of the project (the NLU's ``email`` entity uses the
   same library): the normalised address, or None. No DNS lookups.
 """
@@ -51,6 +51,7 @@ def phone_display(stored: str, lang: str = "zh-TW") -> str:
     local = phonenumbers.region_code_for_number(number) == REGION
     style = PhoneNumberFormat.NATIONAL if local else PhoneNumberFormat.INTERNATIONAL
     shown = phonenumbers.format_number(number, style)
+    shown = shown.replace(" ", "-") if local else shown  # 02-2345-6789, as people write it
     return shown + (f"{_EXT_LABEL.get(lang, ' ext. ')}{ext}" if ext else "")
 
 

@@ -4,9 +4,11 @@ For each reply in ``tests/data/form_replies.yml`` a fresh sender has a challenge
 the field the reply is for; "我要出題" / "post a challenge" resumes it (the form asks that field)
 and the reply is sent. The reply was *taken* when the draft's field is set afterwards.
 
-Prints, per expected kind, how many replies were taken: ``value`` replies should all be taken,
-``question`` and ``command`` replies none; then the share of turns handled as expected. Runs
-in-process on a temporary SQLite database with the bundled NLU (trained once into the temp dir).
+Expected kinds: ``value`` (the draft's field is set), ``skip`` ("不知道" to an optional field: the
+form moves on with the field skipped), and ``question`` / ``command`` / ``invalid`` (a question,
+a bot command, an answer that does not fit the field: never stored). Prints how many of each were
+taken, then the share of turns handled as expected. Runs in-process on a temporary SQLite
+database with the bundled NLU (trained once into the temp dir).
 
     python bench/form_answers.py [--show-misses]
 """
@@ -28,6 +30,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from actions._forms import SKIPPED  # noqa: E402
 from actions.challenge.store import FIELDS, load_draft_slots, save_draft_from_slots  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.dialogue.engine import UserMessage  # noqa: E402
@@ -75,38 +78,50 @@ def taken(services: Services, sender: str, slot: str) -> bool:
         return load_draft_slots(session, user.id).get(slot) not in (None, "")
 
 
-async def run_case(services: Services, index: int, case: dict[str, Any]) -> bool:
-    """Send the reply at the asked field; True when the draft took it."""
+async def skipped(services: Services, sender: str, slot: str) -> bool:
+    """True when the sender's form holds ``slot`` as skipped."""
+    value = await services.engine.update_state(sender, lambda state, _: state.slots.get(slot))
+    return bool(value == SKIPPED)
+
+
+async def run_case(services: Services, index: int, case: dict[str, Any]) -> str:
+    """Send the reply at the asked field; ``taken`` / ``skipped`` / ``not_taken``."""
     sender = f"rest:bench-{index}"
     prepare(services, sender, case["slot"])
     start = "I want to post a challenge" if case.get("lang") == "en" else "我要出題"
     for text in (start, str(case["reply"])):
         await services.engine.handle(UserMessage(sender, text, "rest"))
-    return taken(services, sender, case["slot"])
+    if taken(services, sender, case["slot"]):
+        return "taken"
+    return "skipped" if await skipped(services, sender, case["slot"]) else "not_taken"
+
+
+RIGHT = {"value": "taken", "skip": "skipped"}  # every other kind: not_taken
 
 
 async def measure(services: Services, show_misses: bool) -> Counter[str]:
-    """Run every case; count ``<expect>:taken`` / ``<expect>:not_taken``."""
+    """Run every case; count ``<expect>:<outcome>`` and ``right``."""
     counts: Counter[str] = Counter()
     for index, case in enumerate(cases()):
-        was_taken = await run_case(services, index, case)
-        counts[f"{case['expect']}:{'taken' if was_taken else 'not_taken'}"] += 1
-        right = was_taken == (case["expect"] == "value")
+        outcome = await run_case(services, index, case)
+        expect = str(case["expect"])
+        counts[f"{expect}:{outcome}"] += 1
+        right = outcome == RIGHT.get(expect, "not_taken")
+        counts["right"] += right
         if show_misses and not right:
-            print(f"  miss: {case['slot']} {case['reply']!r} expected {case['expect']}")
+            print(f"  miss: {case['slot']} {case['reply']!r} expected {expect}, was {outcome}")
     return counts
 
 
 def report(counts: Counter[str]) -> None:
     """Print the shares."""
-    total = sum(counts.values())
-    values = counts["value:taken"] + counts["value:not_taken"]
-    others = total - values
-    wrongly = counts["question:taken"] + counts["command:taken"]
-    right = counts["value:taken"] + others - wrongly
-    print(f"replies: {total} ({values} values, {others} questions/commands)")
-    print(f"values taken as the asked field: {counts['value:taken']}/{values}")
-    print(f"questions/commands taken as the asked field: {wrongly}/{others}")
+    kinds = sorted({key.split(":")[0] for key in counts if ":" in key})
+    total = sum(v for k, v in counts.items() if ":" in k)
+    for kind in kinds:
+        mine = {k.split(":")[1]: v for k, v in counts.items() if k.startswith(kind + ":")}
+        shown = ", ".join(f"{outcome} {n}" for outcome, n in sorted(mine.items()))
+        print(f"{kind} ({sum(mine.values())}): {shown}")
+    right = counts["right"]
     print(f"form turns handled as expected: {right}/{total} = {right / total:.1%}")
 
 

@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 import knowledge
 from actions._forms import lang_of, say, skip_button
-from actions.challenge.store import OPTIONAL, summary_text
+from actions.challenge.store import FIELDS, OPTIONAL, summary_text
 from knowledge import Lang
 
 
@@ -91,9 +91,22 @@ class ActionAskChallengeConfirm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Every field grouped as in the seed, then a confirm button."""
+        """Every field grouped as in the seed, then a confirm button; asked again with nothing
+        changed since (after a question or a reply that was no confirmation), a short prompt."""
         lang = lang_of(tracker)
         text = summary_text(knowledge.load(), dict(tracker.slots), lang)
+        if summary_shown(tracker, self.name()):
+            text = say(lang, "confirm_again")
         button = {"title": say(lang, "confirm_button"), "payload": "/affirm"}
         dispatcher.utter_message(text=text, buttons=[button])
         return []
+
+
+def summary_shown(tracker: Tracker, action: str) -> bool:
+    """True when ``action`` (the summary) ran before and no field of the form changed since."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "action" and event.get("name") == action:
+            return True
+        if event.get("event") == "slot" and event.get("name") in FIELDS:
+            return False
+    return False

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import knowledge
-from actions._forms import match_choice
+from actions._forms import match_choice, name_problem
 from actions._words import data, fold
 from actions.contact import email_address, phone_e164
 
@@ -23,6 +23,14 @@ MIN_DESCRIPTION = 15
 MAX_ANSWER = 1000
 
 _VOLUME = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:[A-Za-z]+|[\u4e00-\u9fff])")
+_YEARS = re.compile(
+    r"^\s*(?:民國)?\s*(\d{2,4})\s*年?\s*(?:[-~～–—至到]|to|through)\s*(?:民國)?\s*(\d{2,4})\s*年?"
+    r"\s*(?:間|之間)?\s*$",
+    re.IGNORECASE,
+)
+_ONE_YEAR = re.compile(r"^\s*(?:民國)?\s*(\d{2,4})\s*年?\s*(?:全年|整年)?\s*$")
+# an amount ("職缺3人", "5萬元"): never the name of an industry or a delivery method
+_AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:人|位|名|個|筆|元|萬|千|百|次|%|％|小時|天)")
 _DATE = re.compile(r"(\d{2,4})\s*[/.\-年]\s*(\d{1,2})(?:\s*[/.\-月]\s*(\d{1,2})\s*日?)?")
 
 
@@ -35,11 +43,59 @@ class Invalid(Exception):
 
 
 def parse_text(value: Any) -> str:
-    """Any non-empty answer, trimmed (and capped at :data:`MAX_ANSWER` characters)."""
+    """Any non-empty answer, trimmed (and capped at :data:`MAX_ANSWER` characters); a phone number
+    or an e-mail address alone is not the answer to a text field (:func:`name_problem`)."""
     text = str(value or "").strip()
     if not text:
         raise Invalid("invalid_choice", {"value": "", "choices": ""})
+    problem = name_problem(text)
+    if problem in ("looks_like_phone", "looks_like_email"):
+        raise Invalid(problem, {"value": text})
     return text[:MAX_ANSWER]
+
+
+def parse_name(value: Any) -> str:
+    """A name or title: text with letters, not a phone number or e-mail address."""
+    text = parse_text(value)
+    problem = name_problem(text)
+    if problem:
+        raise Invalid(problem, {"value": text})
+    return text
+
+
+def parse_org_name(value: Any) -> str:
+    """An organisation's name: a name that does not name a person ("研發部 李經理", "王先生")."""
+    text = parse_name(value)
+    folded = fold(text).rstrip(" .。")
+    if folded.endswith(tuple(fold(t) for t in data()["person_titles"])):
+        raise Invalid("org_is_person", {"value": text})
+    return text
+
+
+def strip_lead_in(text: str, slot: str) -> tuple[str, bool]:
+    """``text`` without a lead-in naming the field ("電話是 …", "我的電話 …", "my email is …",
+    "題目名稱：…"; the field's aliases in ``form_data.yml``), and whether a linking word (是, :,
+    is …) followed it; ``(text, False)`` when there is none."""
+    words = data()
+    aliases = words["field_aliases"].get(slot) or []
+    if not aliases:
+        return text, False
+
+    def either(key: list[str]) -> str:  # English words whole ("is", not "is" of "isabel")
+        whole = r"(?![a-z0-9])"
+        word = [re.escape(w) + (whole if w.isascii() and w[-1].isalnum() else "") for w in key]
+        return "|".join(sorted(word, key=len, reverse=True))
+
+    found = re.match(
+        rf"^\s*(?:(?:{either(words['lead_in_owners'])})\s*)?(?:{either(aliases)})"
+        rf"\s*(?P<link>(?:{either(words['lead_in_links'])})\s*)?",
+        text,
+        re.IGNORECASE,
+    )
+    if found is None or not text[found.end() :].strip():
+        return text, False
+    rest = text[found.end() :].strip()
+    return rest, bool(found.group("link"))
 
 
 def parse_email(value: Any) -> str:
@@ -87,12 +143,29 @@ def _date(match: re.Match[str], *, end: bool) -> date:
     return date(year, month, day)
 
 
+def _year(text: str) -> int:
+    year = int(text)
+    return year + 1911 if year < 1911 else year  # ROC year (民國105年)
+
+
 def parse_time_range(value: Any) -> tuple[date, date]:
-    """``2015/01/01-2015/12/31`` (also ``~``, ``至``, ``to``; months only; ROC years)."""
+    """``2015/01/01-2015/12/31`` (also ``~``, ``至``, ``到``, ``to``; months only; ROC years); whole
+    years as ``2015-2018`` / ``2015到2018年`` (1 January to 31 December) or one year ``2018年``.
+    A relative period ("近三年", "last 3 years") is not stored as dates that would drift: the
+    person is asked for the years (``relative_time_range``)."""
     text = str(value or "").strip()
+    years = _YEARS.match(text) or _ONE_YEAR.match(text)
+    if years:
+        first, last = _year(years.group(1)), _year(years.groups()[-1])
+        if not 1911 <= first <= 2200 or not 1911 <= last <= 2200:
+            raise Invalid("invalid_time_range")
+        if last < first:
+            raise Invalid("reversed_time_range", {"start": str(first), "end": str(last)})
+        return date(first, 1, 1), date(last, 12, 31)
     found = list(_DATE.finditer(text))
     if len(found) != 2:
-        raise Invalid("invalid_time_range")
+        relative = not found and re.search(r"近|過去|最近|last|past|recent", text, re.IGNORECASE)
+        raise Invalid("relative_time_range" if relative else "invalid_time_range", {"value": text})
     try:
         start, end = _date(found[0], end=False), _date(found[1], end=True)
     except ValueError as exc:
@@ -168,15 +241,24 @@ def parse_category(value: Any, programme: knowledge.Programme) -> str:
 
 
 def parse_open_choice(value: Any, choices: dict[str, list[str]]) -> str:
-    """A known choice when the answer names one exactly, else the answer as typed."""
-    text = parse_text(value)
+    """A known choice when the answer names one exactly, else the answer as typed, unless it is
+    an amount ("職缺3人": ``not_a_choice``, the form lists the choices)."""
+    text = parse_name(value)
     exact = {label for label, names in choices.items() if fold(text) in map(fold, names)}
-    return next(iter(exact)) if exact else text
+    if exact:
+        return next(iter(exact))
+    if _AMOUNT.search(text):
+        raise Invalid("not_a_choice", {"value": text})
+    return text
 
 
 # slot -> parser of the answer (raises ``Invalid`` with a specific re-ask); slots not named here
 # take any text (``parse_text``)
 PARSERS: dict[str, Callable[[Any], Any]] = {
+    "org_name": parse_org_name,  # not a person or department head
+    "org_contact": parse_name,  # names: letters, not a phone number or e-mail
+    "challenge_title": parse_name,
+    "dataset_name": parse_name,
     "org_phone": parse_phone,
     "org_email": parse_email,
     "challenge_description": parse_description,  # at least ``MIN_DESCRIPTION`` characters
@@ -191,6 +273,15 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
 
 def parse_field(slot: str, value: Any) -> Any:
     """The value to store for the answer ``value`` to the form field ``slot``; :class:`Invalid`
-    when it does not fit (the same check in the chat and on the web)."""
+    when it does not fit (the same check in the chat and on the web). A lead-in naming the field
+    is dropped: always after a linking word ("題目名稱是 …", "email: …"), else when the answer
+    does not fit with it ("我的電話 0912-345-678")."""
     parser: Callable[[Any], Any] = PARSERS.get(slot) or parse_text
-    return parser(value)
+    text = str(value or "")
+    rest, linked = strip_lead_in(text, slot)
+    try:
+        return parser(rest if linked else text)
+    except Invalid:
+        if rest == text or linked:
+            raise
+        return parser(rest)

@@ -2,7 +2,8 @@
 
 Flow (``bot/domain.yml`` ``post_challenge_form``; rules in ``bot/rules.yml``)::
 
-    post_challenge ─▶ action_start_challenge (resume a draft / intro) ─▶ post_challenge_form
+    post_challenge ─▶ action_start_challenge (resume a draft / intro; refused at the limit)
+                   ─▶ post_challenge_form (FollowupAction)
       org_* ▶ challenge_* ▶ dataset_* ▶ challenge_confirm (summary) ─▶ action_submit_challenge
 
 - Every answer is validated by :class:`ValidatePostChallengeForm` (``validate_<slot>``; ``None``
@@ -10,7 +11,8 @@ Flow (``bot/domain.yml`` ``post_challenge_form``; rules in ``bot/rules.yml``)::
   restart and can be resumed days later (also after "取消").
 - "修改 email" / "change the title" empties that field and asks it next (:class:`EditableForm`).
 - Optional fields accept "跳過" / "skip" (stored as empty).
-- Submission enforces the programme's per-organisation limit (drafts don't count).
+- Submission enforces the programme's per-organisation limit (drafts don't count); the start
+  already refuses when the sender's organisation (its draft's, or its latest challenge's) is full.
 - The start offers 「用網頁填寫」 (:func:`offer_web_form`): the web form edits the same slots and
   draft (:mod:`actions.challenge.draft`).
 - An organisation someone else owns is refused at its name, with the ways to join it
@@ -21,15 +23,17 @@ Flow (``bot/domain.yml`` ``post_challenge_form``; rules in ``bot/rules.yml``)::
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 import knowledge
+from actions._asked import reads_as_question
 from actions._forms import (
     REQUESTED_SLOT,
     SKIPPED,
@@ -37,10 +41,15 @@ from actions._forms import (
     is_confirm,
     is_skip,
     lang_of,
+    latest_intent,
+    latest_text,
+    match_choice,
     say,
+    says_none,
     user_id_for,
     utter_web_page,
 )
+from actions._words import data
 from actions.challenge import fields as cf
 from actions.challenge import ownership
 from actions.challenge.lifecycle import clear_edit, editing, original_organisation, save_edit
@@ -49,6 +58,7 @@ from actions.challenge.store import (
     OPTIONAL,
     SLOTS,
     counted_for,
+    display_value,
     field_label,
     latest_organisation_slots,
     limit_lines,
@@ -118,25 +128,68 @@ class ValidatePostChallengeForm(EditableForm):
         lang = lang_of(tracker)
         if value is None:  # a slot cleared by an action, not an answer
             return {slot: None}
-        if is_skip(value, tracker):
+        if is_skip(value, tracker) or says_none(value):  # "跳過", "不知道", "沒有簡報"
             if slot in OPTIONAL:
                 return {slot: SKIPPED}
             label = self.field_label(slot, lang)
-            dispatcher.utter_message(text=say(lang, "required", field=label))
+            lines = [say(lang, "required", field=label), self.field_help(slot, lang) or ""]
+            dispatcher.utter_message(text="".join(lines))
             return {slot: None}
         try:
             return {slot: parse(value)}
         except cf.Invalid as bad:
-            dispatcher.utter_message(text=say(lang, bad.key, **bad.values))
+            label, choices = self.field_label(slot, lang), self.choices_text(slot, lang)
+            values = {"field": label, "choices": choices} | bad.values
+            dispatcher.utter_message(text=say(lang, bad.key, **values))
             return {slot: None}
+
+    def choices_text(self, slot: str, lang: str) -> str:
+        """The choices of a choice field in ``lang`` (empty for other fields)."""
+        programme = knowledge.load()
+        items: dict[str, list[Any]] = {
+            "challenge_category": programme.challenge_posting.categories.items,
+            "challenge_industry": programme.programme.industries.items,
+            "dataset_delivery_method": programme.challenge_posting.delivery_methods.items,
+        }
+        language: Any = "en" if lang == "en" else "zh-TW"
+        names = [
+            i.label(language) if hasattr(i, "label") else i.get(language)
+            for i in items.get(slot, [])
+        ]
+        return say(lang, "sep").join(map(str, names))
+
+    def field_help(self, slot: str, lang: str) -> str | None:
+        """Choices, length or format of ``slot`` (the validators' own rules), or that it is
+        optional."""
+        values = {"field": self.field_label(slot, lang) if slot in FIELDS else slot}
+        if slot == "challenge_category":
+            return say(lang, "field_help_choices", choices=self.choices_text(slot, lang), **values)
+        if slot in ("challenge_industry", "dataset_delivery_method"):
+            choices = self.choices_text(slot, lang)
+            return say(lang, "field_help_open_choices", choices=choices, **values)
+        if slot == "challenge_description":
+            lengths = {"min": cf.MIN_DESCRIPTION, "max": cf.MAX_ANSWER}
+            return say(lang, "field_help_length", **lengths, **values)
+        formats = {"org_phone": "phone", "org_email": "email", "dataset_volume": "volume",
+                   "dataset_time_range": "time_range"}  # fmt: skip
+        if slot in formats:
+            return say(lang, f"field_help_{formats[slot]}", **values)
+        return say(lang, "field_help_optional", **values) if slot in OPTIONAL else None
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """A code or an e-mail request for the organisation being joined comes first."""
+        """A code or an e-mail request for the organisation being joined comes first; at the
+        confirmation, a question about when the challenge is listed is answered (then the short
+        confirmation prompt)."""
         joined = ownership.join_step(dispatcher, tracker)
         if joined is not None:
             return joined
+        text, asked = latest_text(tracker), tracker.get_slot(REQUESTED_SLOT)
+        listing = match_choice(text, {"listing": data()["listing_words"]})
+        if asked == "challenge_confirm" and reads_as_question(text) and listing:
+            dispatcher.utter_message(text=listing_answer(lang_of(tracker), turn_now(tracker)))
+            return [SlotSet(asked, None), SlotSet(REQUESTED_SLOT, asked)]  # "送出後多久會上架？"
         return await super().run(dispatcher, tracker, domain)
 
     async def validate_org_name(
@@ -144,7 +197,7 @@ class ValidatePostChallengeForm(EditableForm):
     ) -> dict[str, Any]:
         """Any name; one owned by someone the sender has not joined is refused with the ways
         to join it (:func:`ownership.refuse_stranger`)."""
-        result = self._check("org_name", value, d, t, cf.parse_text)
+        result = self._check("org_name", value, d, t, lambda v: cf.parse_field("org_name", v))
         name = result["org_name"]
         if not name or name == SKIPPED:
             return result
@@ -159,7 +212,8 @@ class ValidatePostChallengeForm(EditableForm):
         result = self._check(
             "challenge_category", value, d, t, lambda v: cf.parse_field("challenge_category", v)
         )
-        if result["challenge_category"] is None and value is not None and not is_skip(value, t):
+        said_none = is_skip(value, t) or says_none(value)  # answered by _check: required
+        if result["challenge_category"] is None and value is not None and not said_none:
             d.messages.pop()  # replace the generic line with the one listing the choices
             lang = lang_of(t)
             labels = [c.label(lang) for c in programme.challenge_posting.categories.items]
@@ -177,7 +231,12 @@ class ValidatePostChallengeForm(EditableForm):
             return {"challenge_confirm": None}
         if is_confirm(value, t):
             return {"challenge_confirm": "yes"}
-        d.utter_message(text=say(lang_of(t), "confirm_hint"))
+        lang, text = lang_of(t), latest_text(t)
+        if reads_as_question(text):
+            if not str(latest_intent(t) or "").startswith("ask_"):
+                d.utter_message(text=say(lang, "question_not_placed"))
+            return {"challenge_confirm": None}  # else answered by its rule; asked again briefly
+        d.utter_message(text=say(lang, "confirm_hint"))
         return {"challenge_confirm": None}
 
     async def validate_parsed(
@@ -233,6 +292,20 @@ class ValidatePostChallengeForm(EditableForm):
         return [SlotSet("org_name", original)]
 
 
+def listing_answer(lang: str, now: datetime) -> str:
+    """ "送出後多久會上架？": what the document says about listing (after coaching and review), this
+    round's listing date, and that it doesn't say how long after submission (with the contact)."""
+    programme = knowledge.load()
+    language: Any = "en" if lang == "en" else "zh-TW"
+    milestone = programme.milestone("challenge_listing")
+    about = milestone.about.get(language) if milestone.about else ""
+    round_id = knowledge.current_round(programme, now, "challenge_listing")
+    date = knowledge.render_date(programme, "challenge_listing", round_id, language)
+    c = programme.contacts
+    contact = f"{c.email}, {c.phone} #{c.phone_extension}"
+    return say(lang, "listing_answer", about=about, round=round_id, date=date, contact=contact)
+
+
 # rasa_sdk calls ``validate_<slot>``; the slots without a method all share ``validate_parsed``.
 for _slot in SLOTS:
     _method = f"validate_{_slot}"
@@ -252,7 +325,8 @@ for _slot in SLOTS:
 
 
 class ActionStartChallenge(Action):
-    """Before the form: handle "修改 …" mid-form, resume a draft, or introduce the form."""
+    """Before the form: handle "修改 …" mid-form (or say the form is under way), resume a draft or
+    introduce the form; refuse at once when the sender's organisation is at its limit."""
 
     def name(self) -> str:
         """``action_start_challenge``."""
@@ -261,10 +335,14 @@ class ActionStartChallenge(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Return slot events only; the rule then runs the form."""
+        """Slot events and ``FollowupAction`` of the form (unless the limit refused); mid-form,
+        the edit's events (the form asks again after this interruption)."""
         lang = lang_of(tracker)
         if tracker.active_loop_name == FORM:
-            return ValidatePostChallengeForm().edit_events(dispatcher, tracker)
+            edit = ValidatePostChallengeForm().edit_events(dispatcher, tracker)
+            if not edit:  # "我要出題" while drafting: say so; the form then asks where it is
+                dispatcher.utter_message(text=say(lang, "draft_in_progress"))
+            return edit
         slots = {s: tracker.get_slot(s) for s in FIELDS}
         events: list[EventType] = []
         if editing(tracker):  # an edit left unconfirmed: dropped, the challenge is unchanged
@@ -277,10 +355,16 @@ class ActionStartChallenge(Action):
             events += [SlotSet(k, v) for k, v in loaded.items()]
             slots.update(loaded)
         if any(v is not None for v in slots.values()):
+            if refused_at_limit(dispatcher, tracker, slots.get("org_name")):
+                return events
             title = slots.get("challenge_title") or slots.get("org_name") or ""
             dispatcher.utter_message(text=say(lang, "draft_resumed", title=title))
             offer_web_form(dispatcher, lang)
-            return [*events, SlotSet("challenge_confirm", None)]
+            return [*events, SlotSet("challenge_confirm", None), FollowupAction(FORM)]
+        with turn_session() as session:
+            known = latest_organisation_slots(session, user_id_for(tracker))
+        if refused_at_limit(dispatcher, tracker, known.get("org_name")):
+            return events
         programme = knowledge.load()
         optional = say(lang, "sep").join(
             field_label(programme, f, lang) for f in FIELDS if f in OPTIONAL
@@ -291,21 +375,43 @@ class ActionStartChallenge(Action):
         offer_web_form(dispatcher, lang)
         return [
             *events,
-            *reuse_organisation(dispatcher, tracker),
+            *reuse_organisation(dispatcher, tracker, known),
             SlotSet("challenge_confirm", None),
             SlotSet(ownership.PENDING_SLOT, None),
+            FollowupAction(FORM),
         ]
 
 
-def reuse_organisation(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """A new challenge from someone who posted before: fill in the organisation and contact of
-    their latest challenge and say how to change them; else no events."""
+def refused_at_limit(dispatcher: CollectingDispatcher, tracker: Tracker, name: Any) -> bool:
+    """When the organisation ``name`` (the draft's, or the sender's latest) already has the
+    programme's maximum of challenges counted (:func:`counted_for`, the submission's count): say
+    so with the rule and the challenges, and return True (the form is not opened)."""
+    if not name or name == SKIPPED:
+        return False
+    limit = knowledge.load().challenge_posting.max_per_organisation
     with turn_session() as session:
-        known = latest_organisation_slots(session, user_id_for(tracker))
+        existing = counted_for(session, str(name))
+        if len(existing) < limit:
+            return False
+        lang = lang_of(tracker)
+        text = say(lang, "limit_at_start", organisation=name, count=len(existing), max=limit)
+        dispatcher.utter_message(text="\n".join([text, *limit_lines(existing, lang)]))
+    return True
+
+
+def reuse_organisation(
+    dispatcher: CollectingDispatcher, tracker: Tracker, known: dict[str, Any]
+) -> list[EventType]:
+    """A new challenge from someone who posted before: fill in the organisation and contact of
+    their latest challenge (``known``: :func:`latest_organisation_slots`) and say how to change
+    them (the phone as people write it); else no events."""
     if not known:
         return []
-    lang = lang_of(tracker)
-    shown = {slot: value or "-" for slot, value in known.items()}
+    lang, programme = lang_of(tracker), knowledge.load()
+    shown = {
+        slot: display_value(programme, slot, value, lang) if value else "-"
+        for slot, value in known.items()
+    }
     dispatcher.utter_message(text=say(lang, "org_reused", **shown))
     return [SlotSet(slot, value) for slot, value in known.items() if value]
 

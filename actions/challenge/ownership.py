@@ -9,7 +9,9 @@ Flow inside ``post_challenge_form``, at the organisation name::
                ├─ an invite code (ABCD-2345)         ─▶ joined ─▶ org_name set, go on
                ├─ "寄驗證碼" / "e-mail me a code"     ─▶ code e-mailed (outbox) to h***@x.com
                ├─ the 6-digit e-mailed code          ─▶ joined ─▶ org_name set, go on
-               └─ anything else                      ─▶ taken as another organisation name
+               ├─ "改用其他名稱" / "use another name"  ─▶ the name is asked again
+               ├─ a question / command / "修改 …"     ─▶ the form's own rules (answered, re-asked)
+               └─ anything else (a person's name…)   ─▶ not a new organisation: the choice re-asked
 
 Wrong codes answer with the tries left, and too many (per user and per organisation, in the
 database) stop checking until the window ends. Outside the form the owner says 「產生組織邀請碼」 /
@@ -33,8 +35,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
-from actions._forms import REQUESTED_SLOT, lang_of, latest_text, user_id_for
+from actions._asked import classify_reply
+from actions._forms import REQUESTED_SLOT, edit_target, lang_of, latest_text, user_id_for
 from actions._words import fold
+from actions.challenge.store import FIELDS
 from actions.context import TZ, turn_now, turn_session
 from db import email_outbox, org_access
 from db.invites import find_code
@@ -126,8 +130,9 @@ def ask_pending(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
 
 
 def join_step(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
-    """The reply to the pending organisation's question: another-name / e-mail requests and
-    codes are handled here (events returned); anything else is None (a new name)."""
+    """The reply to the pending organisation's question: another-name / e-mail requests, codes
+    and anything else that is no question or command (re-asked) are handled here (events
+    returned); None for questions and commands (the form's rules)."""
     pending, text = tracker.get_slot(PENDING_SLOT), latest_text(tracker)
     if not pending or tracker.get_slot(REQUESTED_SLOT) != "org_name" or not text:
         return None
@@ -136,7 +141,7 @@ def join_step(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
     invite = find_code(text)
     digits = _SIX_DIGITS.search(text) if invite is None else None
     if not (invite or digits or _said_one_of(text, "email_words")):
-        return None
+        return None if _not_an_answer(tracker, text) else _not_a_code(dispatcher, tracker, text)
     lang = lang_of(tracker)
     with turn_session() as session:
         org = org_access.find(session=session, name=str(pending))
@@ -145,7 +150,7 @@ def join_step(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
         user_id, now = user_id_for(tracker), turn_now(tracker)
         if invite is None and digits is None:
             dispatcher.utter_message(text=_mail_code(session, org, user_id, now, lang))
-            return [SlotSet(REQUESTED_SLOT, "org_name")]
+            return _ask_again()
         attempt = (
             org_access.redeem_invite(
                 session=session, organisation=org, code=invite, user_id=user_id, now=now
@@ -164,7 +169,29 @@ def join_step(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventT
         values = {"left": left, "time": _clock(attempt.retry_at or org_access.window_end(now))}
         key = "limited" if attempt.verdict == "limited" or left == 0 else attempt.verdict
         dispatcher.utter_message(text=say(lang, "expired" if key == "used" else key, **values))
-        return [SlotSet(REQUESTED_SLOT, "org_name")]
+        return _ask_again()
+
+
+def _ask_again() -> list[EventType]:
+    """Ask the pending organisation's question again; the reply (which the name's slot mapping
+    may have taken) is not the organisation's name."""
+    return [SlotSet("org_name", None), SlotSet(REQUESTED_SLOT, "org_name")]
+
+
+def _not_an_answer(tracker: Tracker, text: str) -> bool:
+    """A question, a command ("取消", "我的狀態") or an edit: the form's own rules handle it."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    kind = classify_reply(
+        text, intent.get("name"), float(intent.get("confidence") or 0.0), free_text=True
+    )
+    return kind != "value" or edit_target(text, FIELDS) is not None
+
+
+def _not_a_code(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> list[EventType]:
+    """Neither a code nor a choice ("研发部 李經理", a colleague's name): not taken as another
+    organisation; said so, and the choice asked again (:func:`ask_pending`)."""
+    dispatcher.utter_message(text=say(lang_of(tracker), "not_a_code", value=text))
+    return _ask_again()
 
 
 def _mail_code(session: Session, org: Organisation, user_id: int, now: datetime, lang: str) -> str:

@@ -199,17 +199,29 @@ def limit_text(full: repo.LimitReached, lang: str) -> str:
 
 
 def limit_lines(existing: Sequence[Challenge], lang: str) -> list[str]:
-    """One line per existing challenge (reference, title, state)."""
-    return [
-        say(
-            lang,
-            "challenge_line",
-            reference=c.reference or "-",
-            title=c.title or "-",
-            status=say(lang, f"status_{c.status}"),
-        )
-        for c in existing
-    ]
+    """One line per existing challenge (reference, title, state); a draft says how far it is
+    (「・（未命名草稿，第 5/21 項）」)."""
+    return [_line(c, lang) for c in existing]
+
+
+def _line(challenge: Challenge, lang: str) -> str:
+    if challenge.status == "draft" and not challenge.reference:
+        key = "draft_line" if challenge.title else "draft_line_untitled"
+        return say(lang, key, title=challenge.title, n=draft_item(challenge), total=len(FIELDS))
+    return say(
+        lang,
+        "challenge_line",
+        reference=challenge.reference or "-",
+        title=challenge.title or "-",
+        status=say(lang, f"status_{challenge.status}"),
+    )
+
+
+def draft_item(draft: Challenge) -> int:
+    """The item (1-based) the draft's form is at: its first empty required field."""
+    slots = challenge_slots(draft)
+    missing = (i for i, s in enumerate(FIELDS, 1) if s not in OPTIONAL and slots.get(s) is None)
+    return next(missing, len(FIELDS))
 
 
 def display_value(programme: knowledge.Programme, slot: str, value: Any, lang: str) -> str:

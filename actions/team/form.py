@@ -28,7 +28,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import knowledge
-from actions._forms import REQUESTED_SLOT, EditableForm, lang_of, latest_text, say, user_id_for
+from actions._forms import (
+    REQUESTED_SLOT,
+    EditableForm,
+    lang_of,
+    latest_text,
+    name_problem,
+    say,
+    user_id_for,
+)
 from actions.context import turn_now, turn_session
 from actions.team import logic as tl
 from actions.team import profile
@@ -92,7 +100,9 @@ class _ProfileForm(EditableForm):
         return await super().run(dispatcher, tracker, domain)
 
     def _fail(self, d: CollectingDispatcher, t: Tracker, slot: str, key: str) -> dict[str, Any]:
-        d.utter_message(text=say(lang_of(t), key))
+        lang = lang_of(t)
+        label = self.field_label(slot, lang)
+        d.utter_message(text=say(lang, key, value=latest_text(t), field=label))
         return {slot: None}
 
     async def validate_person_name(
@@ -114,6 +124,9 @@ class _ProfileForm(EditableForm):
         name = " ".join(str(value).split())
         if not 1 <= len(name) <= tl.TEAM_NAME_MAX:
             return self._fail(d, t, "person_name", "invalid_name")
+        problem = name_problem(name)  # "0912-345-678", "a@b.tw", "12345" are no names
+        if problem:
+            return self._fail(d, t, "person_name", problem)
         with turn_session() as session:
             user = session.get(User, user_id_for(t))
             if user is not None:
@@ -235,6 +248,9 @@ class ValidateRegisterTeamForm(_ProfileForm):
         name, lang = tl.parse_team_name(value), lang_of(t)
         if name is None:
             return self._fail(d, t, "team_name", "team_name_invalid")
+        problem = name_problem(name)  # a phone number or e-mail is no team name ("5566" may be)
+        if problem in ("looks_like_phone", "looks_like_email"):
+            return self._fail(d, t, "team_name", str(problem))
         with turn_session() as session:
             taken = repo.team_name_taken(session=session, name=name)
         if taken:

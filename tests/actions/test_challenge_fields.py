@@ -8,7 +8,7 @@ import pytest
 
 import knowledge
 from actions._asked import classify_reply, is_question
-from actions._forms import edit_target
+from actions._forms import edit_target, says_none
 from actions.challenge import fields as cf
 from actions.challenge.store import FIELDS
 
@@ -146,3 +146,89 @@ def test_the_asked_field_comes_first(
     text: str, intent: str | None, confidence: float, free_text: bool, kind: str
 ) -> None:
     assert classify_reply(text, intent, confidence, free_text=free_text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "kind"),
+    [
+        # the bot's own commands, the NLU sure of them: commands, whatever field is asked
+        ("我要出題", "post_challenge", 1.0, "command"),
+        ("我的狀態", "my_status", 1.0, "command"),
+        ("我還想再出一題", "post_challenge", 1.0, "command"),
+        ("查詢我的狀態", "my_status", 0.99, "command"),
+        ("I want to post a challenge", "post_challenge", 0.98, "command"),
+        ("my status", "my_status", 1.0, "command"),
+        # values that resemble a command: the intent unsure, or no command phrase / request
+        ("出勤紀錄", "my_status", 0.5, "value"),
+        ("Status Analytics", "my_status", 1.0, "value"),
+        ("提醒科技有限公司", "subscribe_reminders", 0.78, "value"),
+        ("報名人數預測", "register_team", 0.95, "value"),
+        ("我要出題", "post_challenge", 0.6, "value"),
+        ("我想預測客戶何時會流失並提早安排關懷", "post_challenge", 0.95, "value"),
+    ],
+)
+def test_bot_commands_are_commands_in_any_field(
+    text: str, intent: str, confidence: float, kind: str
+) -> None:
+    assert classify_reply(text, intent, confidence, free_text=True) == kind
+
+
+@pytest.mark.parametrize(
+    ("slot", "typed", "stored"),
+    [
+        ("org_phone", "電話是 02-2345-6789 分機12", "+886223456789#12"),
+        ("org_phone", "我的電話 0912-345-678", "+886912345678"),
+        ("org_phone", "my phone is 02 2345 6789 ext 12", "+886223456789#12"),
+        ("org_email", "email是 ai@acme.com.tw", "ai@acme.com.tw"),
+        ("org_email", "信箱：ai@acme.com.tw", "ai@acme.com.tw"),
+        ("org_email", "email:ai@acme.com.tw", "ai@acme.com.tw"),
+        ("org_email", "my email is ai@acme.com.tw", "ai@acme.com.tw"),
+        ("challenge_title", "題目名稱：瑕疵檢測", "瑕疵檢測"),
+        ("org_contact", "聯絡人是 Isabel", "Isabel"),
+        ("org_name", "Companyx Ltd", "Companyx Ltd"),  # "company" only as a whole word
+        ("dataset_time_range", "2015到2018年", "2015-01-01/2018-12-31"),
+        ("dataset_time_range", "2015-2018", "2015-01-01/2018-12-31"),
+        ("dataset_time_range", "2015 to 2018", "2015-01-01/2018-12-31"),
+        ("dataset_time_range", "民國105到107年", "2016-01-01/2018-12-31"),
+        ("dataset_time_range", "2017年3月到2018年6月", "2017-03-01/2018-06-30"),
+        ("dataset_time_range", "2018年", "2018-01-01/2018-12-31"),
+        ("challenge_industry", "5G通訊", "5G通訊"),
+    ],
+)
+def test_lead_ins_are_dropped_and_year_ranges_read(slot: str, typed: str, stored: str) -> None:
+    assert cf.parse_field(slot, typed) == stored
+
+
+@pytest.mark.parametrize(
+    ("slot", "typed", "key"),
+    [
+        ("org_name", "研發部 李經理", "org_is_person"),
+        ("org_name", "王先生", "org_is_person"),
+        ("org_contact", "0912-345-678", "looks_like_phone"),
+        ("org_contact", "ai@acme.com.tw", "looks_like_email"),
+        ("challenge_title", "12345", "no_letters"),
+        ("dataset_name", "0223456789", "looks_like_phone"),
+        ("challenge_resources", "0912345678", "looks_like_phone"),
+        ("challenge_industry", "職缺3人", "not_a_choice"),
+        ("dataset_time_range", "近三年", "relative_time_range"),
+        ("dataset_time_range", "last 3 years", "relative_time_range"),
+        ("dataset_time_range", "2018-2015", "reversed_time_range"),
+    ],
+)
+def test_answers_that_do_not_fit_the_field_are_refused(slot: str, typed: str, key: str) -> None:
+    with pytest.raises(cf.Invalid) as info:
+        cf.parse_field(slot, typed)
+    assert info.value.key == key
+
+
+@pytest.mark.parametrize(
+    ("typed", "none"),
+    [
+        ("不知道", True), ("不確定", True), ("還不清楚", True), ("not sure", True),
+        ("we don't have one", True), ("沒有簡報", True), ("目前沒有", True), ("暫無", True),
+        ("沒有標記的影像", False), ("無人機", False), ("沒有限制，但需簽保密協定", False),
+        ("UTF-8", False),
+    ],
+)  # fmt: skip
+def test_none_and_not_sure_are_told_from_answers(typed: str, none: bool) -> None:
+    assert says_none(typed) is none

@@ -73,6 +73,32 @@ async def test_fourth_submission_is_refused_with_the_rule_and_the_list(services:
     assert "聯繫窗口" not in early
 
 
+@pytest.mark.parametrize("lang", ["zh-TW", "en"])
+async def test_the_limit_is_checked_before_the_form_opens(services: Services, lang: str) -> None:
+    """「我還想再出一題」 from an organisation at its limit: refused at once with the rule and the
+    challenges (the submission's count), no form and no draft; under the limit the form opens."""
+    with services.session_factory.begin() as session:
+        for i in range(3):
+            submitted_challenge(session, "大同醫院", f"既有題目{i}", external_id="full")
+        submitted_challenge(session, "小港醫院", "唯一題目", external_id="room")
+    again = "我還想再出一題" if lang == "zh-TW" else "I'd like to post another challenge"
+    refused = text(await rest(services, "full", again))
+    if lang == "zh-TW":
+        assert "大同醫院 已經送出 3 題，已達上限" in refused
+        assert "出題單位最多出題數：3題" in refused
+        assert "AIGO-108-0003　既有題目2（已送出，審查中）" in refused
+    else:
+        assert "has already submitted 3 challenges" in refused and "at most 3" in refused
+    assert "1/21" not in refused and "題目名稱" not in refused
+    with services.session_factory() as session:
+        assert session.query(Challenge).filter(Challenge.status == "draft").count() == 0
+    # the next message is not taken as a field of a form that never opened
+    after = text(await rest(services, "full", "宏達智能"))
+    assert "聯繫窗口" not in after and "contact person" not in after
+    opened = text(await rest(services, "room", again))
+    assert "5/21" in opened and "已達上限" not in opened and "limit" not in opened
+
+
 async def test_export_round_trip_and_organisation_filter(
     services: Services, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -88,7 +114,7 @@ async def test_export_round_trip_and_organisation_filter(
         "status": "submitted",
         "organisation": "大同醫院",
         "contact_name": "王經理",
-        "phone": "02 2345 6789 轉 12",
+        "phone": "02-2345-6789 轉 12",
         "email": "wang@tatung.com.tw",
         "title": "病床調度預測",
         "description": ANSWERS["challenge_description"],

@@ -115,7 +115,7 @@ def test_a_field_saved_on_the_web_is_known_to_the_chat_and_back(
     assert "聯繫電話" in chat(web_services, sender, "我要出題")
     assert "聯繫 Email" in chat(web_services, sender, "02-2345-6789")
     page = web_client.get("/challenge").text
-    assert 'value="02 2345 6789"' in page and 'value="宏達智能股份有限公司"' in page
+    assert 'value="02-2345-6789"' in page and 'value="宏達智能股份有限公司"' in page
     with web_services.session_factory() as session:
         draft = session.get(Challenge, slots["challenge_draft_id"])
         assert draft is not None and draft.status == "draft"
