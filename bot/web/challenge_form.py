@@ -318,15 +318,24 @@ def _answers(form: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-@not_while_editing
-async def form_post(request: Request) -> Response:
-    """``POST /challenge``: save every field; complete and valid → the summary."""
+async def _posted(request: Request) -> tuple[str, Any] | Response:
+    """The sender and the posted form, else the refusal (no link, or no CSRF token)."""
     sender = sender_for(request, PURPOSE)
     if sender is None:
         return _refused(request)
     form = await request.form()
     if not check_csrf(request, str(form.get(CSRF_FIELD) or "")):
         return error_page(request, 403, "csrf_failed")
+    return sender, form
+
+
+@not_while_editing
+async def form_post(request: Request) -> Response:
+    """``POST /challenge``: save every field; complete and valid → the summary."""
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    sender, form = posted
     result: draft.Edit = await _save(request, sender, _answers(form))
     lang = language(request)
     problems = dict(result.problems)
@@ -437,12 +446,10 @@ def _summary_value(view: FieldView, values: Mapping[str, Any], lang: str) -> str
 @not_while_editing
 async def submit(request: Request) -> Response:
     """``POST /challenge/submit``: the chat's submission; the chat's words for the outcome."""
-    sender = sender_for(request, PURPOSE)
-    if sender is None:
-        return _refused(request)
-    form = await request.form()
-    if not check_csrf(request, str(form.get(CSRF_FIELD) or "")):
-        return error_page(request, 403, "csrf_failed")
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    sender = posted[0]
     lang, now, programme = language(request), _now(request), knowledge.load()
 
     def work(state: DialogueState, session: Session, engine: Any) -> tuple[str, str]:
