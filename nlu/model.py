@@ -59,6 +59,7 @@ TZ = ZoneInfo("Asia/Taipei")
 # (milestone, award_tier, prize_stage), profile facts (age, nationality: "我25歲" asks
 # whether one qualifies) and invite codes (→ join_team) are not here.
 DATA_ENTITIES = frozenset({"phone", "email", "date", "amount", "round", "language", "expertise"})
+_INVITE_ONLY = frozenset({"invite_code"})
 _FILLER = re.compile(
     r"(?<![a-z])(?:what about|how about|and|the|for|please|pls|plz|then|ok|okay)(?![a-z])"
     r"|那個|那|呢|啊|啦|喔|哦|嗎|吧|的|請|是|我|就好|麻煩|可以|好|要|用|改"
@@ -69,11 +70,13 @@ def _has_content(text: str) -> bool:
     return any(c.isalnum() for c in text)
 
 
-def _data_only(text: str, entities: list[dict[str, Any]]) -> bool:
-    """True when ``text`` without its data entities and filler words has no letter left."""
+def _data_only(
+    text: str, entities: list[dict[str, Any]], kinds: frozenset[str] = DATA_ENTITIES
+) -> bool:
+    """True when ``text`` without its ``kinds`` entities and filler words has no letter left."""
     if not entities:
         return not any(c.isalpha() for c in text)  # digits and punctuation only
-    if any(e["entity"] not in DATA_ENTITIES for e in entities):
+    if any(e["entity"] not in kinds for e in entities):
         return False
     chars = list(text)
     for e in entities:
@@ -147,6 +150,9 @@ class NLUModel:
         if ranking[0]["name"] != FALLBACK and _data_only(text, entities):
             intent = {"name": FALLBACK, "confidence": 1.0}
             ranking = [intent, *ranking][:RANKING_SIZE]
+        elif entities and _data_only(text, entities, _INVITE_ONLY):  # a pasted code: join with it
+            intent = {"name": "join_team", "confidence": 1.0}
+            ranking = [intent, *[r for r in ranking if r["name"] != "join_team"]][:RANKING_SIZE]
         return {"text": text, "intent": intent, "entities": entities, "intent_ranking": ranking}
 
     def save(self, path: Path) -> None:
