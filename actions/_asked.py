@@ -69,6 +69,8 @@ def is_bot_command(text: str, intent: str | None = None, confidence: float = 0.0
     if bare in _words("command_phrases"):
         return True
     short = len(bare.split()) <= 6 if bare.isascii() else len(bare) <= SHORT_REQUEST
+    for opening in _words("polite_openings"):
+        bare = bare.removeprefix(opening).strip()
     return short and any(bare.startswith(cue) for cue in _words("request_cues"))
 
 

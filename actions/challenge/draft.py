@@ -64,15 +64,10 @@ def values_of(session: Session, user_id: int, slots: Mapping[str, Any]) -> dict[
 
 def problem_text(slot: str, bad: cf.Invalid, lang: str) -> str:
     """The chat's re-ask text for an answer :func:`cf.parse_field` refused."""
-    values = dict(bad.values)
-    if bad.key == "invalid_choice" and not values.get("value"):
-        return say(lang, "required", field=field_label(knowledge.load(), slot, lang))
-    if bad.key == "invalid_choice" and slot == "challenge_category":
-        labels = [
-            c.label("en" if lang == "en" else "zh-TW")
-            for c in knowledge.load().challenge_posting.categories.items
-        ]
-        values["choices"] = say(lang, "sep").join(labels)
+    label = field_label(knowledge.load(), slot, lang)
+    if bad.key == "invalid_choice" and not bad.values.get("value"):
+        return say(lang, "required", field=label)
+    values = {"field": label, "choices": cf.choice_labels(slot, lang)} | bad.values
     return say(lang, bad.key, **values)
 
 

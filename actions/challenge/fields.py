@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import knowledge
-from actions._forms import match_choice, name_problem
+from actions._forms import match_choice, name_problem, say
 from actions._words import data, fold
 from actions.contact import email_address, phone_e164
 
@@ -229,6 +229,22 @@ def shown_choice(programme: knowledge.Programme, slot: str, value: str, lang: st
         },
     }
     return labels.get(slot, {}).get(value, value)
+
+
+def choice_labels(slot: str, lang: str) -> str:
+    """The choices of a choice field as the user reads them ("電腦視覺類、自然語言類…"; empty for
+    other fields), for re-asks and the field's help."""
+    programme = knowledge.load()
+    items: dict[str, list[Any]] = {
+        "challenge_category": programme.challenge_posting.categories.items,
+        "challenge_industry": programme.programme.industries.items,
+        "dataset_delivery_method": programme.challenge_posting.delivery_methods.items,
+    }
+    language: Any = "en" if lang == "en" else "zh-TW"
+    names = [
+        i.label(language) if hasattr(i, "label") else i.get(language) for i in items.get(slot, [])
+    ]
+    return say(lang, "sep").join(map(str, names))
 
 
 def parse_category(value: Any, programme: knowledge.Programme) -> str:

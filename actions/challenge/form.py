@@ -138,34 +138,19 @@ class ValidatePostChallengeForm(EditableForm):
         try:
             return {slot: parse(value)}
         except cf.Invalid as bad:
-            label, choices = self.field_label(slot, lang), self.choices_text(slot, lang)
+            label, choices = self.field_label(slot, lang), cf.choice_labels(slot, lang)
             values = {"field": label, "choices": choices} | bad.values
             dispatcher.utter_message(text=say(lang, bad.key, **values))
             return {slot: None}
-
-    def choices_text(self, slot: str, lang: str) -> str:
-        """The choices of a choice field in ``lang`` (empty for other fields)."""
-        programme = knowledge.load()
-        items: dict[str, list[Any]] = {
-            "challenge_category": programme.challenge_posting.categories.items,
-            "challenge_industry": programme.programme.industries.items,
-            "dataset_delivery_method": programme.challenge_posting.delivery_methods.items,
-        }
-        language: Any = "en" if lang == "en" else "zh-TW"
-        names = [
-            i.label(language) if hasattr(i, "label") else i.get(language)
-            for i in items.get(slot, [])
-        ]
-        return say(lang, "sep").join(map(str, names))
 
     def field_help(self, slot: str, lang: str) -> str | None:
         """Choices, length or format of ``slot`` (the validators' own rules), or that it is
         optional."""
         values = {"field": self.field_label(slot, lang) if slot in FIELDS else slot}
         if slot == "challenge_category":
-            return say(lang, "field_help_choices", choices=self.choices_text(slot, lang), **values)
+            return say(lang, "field_help_choices", choices=cf.choice_labels(slot, lang), **values)
         if slot in ("challenge_industry", "dataset_delivery_method"):
-            choices = self.choices_text(slot, lang)
+            choices = cf.choice_labels(slot, lang)
             return say(lang, "field_help_open_choices", choices=choices, **values)
         if slot == "challenge_description":
             lengths = {"min": cf.MIN_DESCRIPTION, "max": cf.MAX_ANSWER}

@@ -156,6 +156,7 @@ def test_the_asked_field_comes_first(
         ("我的狀態", "my_status", 1.0, "command"),
         ("我還想再出一題", "post_challenge", 1.0, "command"),
         ("查詢我的狀態", "my_status", 0.99, "command"),
+        ("先幫我查一下狀態", "my_status", 0.99, "command"),
         ("I want to post a challenge", "post_challenge", 0.98, "command"),
         ("my status", "my_status", 1.0, "command"),
         # values that resemble a command: the intent unsure, or no command phrase / request
@@ -225,7 +226,8 @@ def test_answers_that_do_not_fit_the_field_are_refused(slot: str, typed: str, ke
     ("typed", "none"),
     [
         ("不知道", True), ("不確定", True), ("還不清楚", True), ("not sure", True),
-        ("we don't have one", True), ("沒有簡報", True), ("目前沒有", True), ("暫無", True),
+        ("we don't have one", True), ("I don't know", True), ("還沒想好", True),
+        ("沒有簡報", True), ("目前沒有", True), ("暫無", True),
         ("沒有標記的影像", False), ("無人機", False), ("沒有限制，但需簽保密協定", False),
         ("UTF-8", False),
     ],

@@ -144,6 +144,19 @@ def test_the_chats_checks_speak_on_the_page_in_both_languages(
     assert slots_of(web_services, "rest:carol")["org_phone"] is None  # refused: not saved
     unknown = web_client.post("/challenge/check", headers=headers, json={"field": "x", "value": 1})
     assert unknown.status_code == 400
+    # the form's newer checks speak on the page too (the field's label and choices filled in)
+    said = {
+        field: web_client.post("/challenge/check", headers=headers,
+                               json={"field": field, "value": value}).json()["message"]
+        for field, value in [("org_contact", "0912-345-678"), ("challenge_industry", "職缺3人"),
+                             ("org_name", "研發部 李經理"), ("dataset_time_range", "近三年")]
+    }  # fmt: skip
+    assert "看起來是電話號碼，不是「聯繫窗口」" in said["org_contact"]
+    assert "看起來是數量" in said["challenge_industry"] and "醫療保健" in said["challenge_industry"]
+    assert "看起來是部門或人名" in said["org_name"] and "是指哪幾年" in said["dataset_time_range"]
+    phone = {"field": "org_phone", "value": "電話是 02-2345-6789 分機12"}
+    lead_in = web_client.post("/challenge/check", headers=headers, json=phone)
+    assert lead_in.json() == {"ok": True, "message": ""}
 
 
 def test_every_post_needs_the_csrf_token(web_client: httpx.Client, web_settings: Settings) -> None:
