@@ -23,10 +23,19 @@ def date_notes(programme: Programme, milestone_id: str, round_id: str, lang: Lan
     dates), else "exact date to be announced" (a month, part of a month or a period)."""
     date = programme.date(milestone_id, round_id)
     if isinstance(date.spec, RelativeSpec):
-        return str(t(lang, "relative_by")).format(deadline=format_day(date.deadline, lang))
+        return _relative_by(date, lang, "relative_by")
     if date.tentative:
         return str(t(lang, "tentative"))
     return str(t(lang, "approximate")) if date.approximate else ""
+
+
+def _relative_by(date: ResolvedDate, lang: Lang, key: str) -> str:
+    """The computed last day of a relative deadline (構想審查後1個月內 → 最晚7月20日), said to be
+    approximate when the date it counts from is."""
+    approx = date.anchor is not None and date.anchor.approximate
+    return str(t(lang, f"{key}{'_approx' if approx else ''}")).format(
+        deadline=format_day(date.deadline, lang)
+    )
 
 
 def approximate_left(date: ResolvedDate, now: datetime, lang: Lang) -> str:
@@ -69,7 +78,10 @@ def render_date(programme: Programme, milestone_id: str, round_id: str, lang: La
 def render_date_short(programme: Programme, milestone_id: str, round_id: str, lang: Lang) -> str:
     """The date as the seed states it, ``*`` kept, without the caveat (said once elsewhere)."""
     date = programme.date(milestone_id, round_id)
-    return format_date(programme, date, lang) + ("*" if date.tentative else "")
+    text = format_date(programme, date, lang) + ("*" if date.tentative else "")
+    if isinstance(date.spec, RelativeSpec):  # "構想審查後1個月內，即最晚8月25日（日）"
+        text += _relative_by(date, lang, "relative_by_inline")
+    return text
 
 
 def render_milestone(

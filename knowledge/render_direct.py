@@ -110,3 +110,54 @@ def render_subsidy_cap(programme: Programme, lang: Lang) -> str:
     """The training subsidy's cap per person per year, as the direct answer to "how much"."""
     cap = format_amount(programme.training_subsidy.max_per_person_per_year, lang)
     return _d(lang, "subsidy_cap").format(max=cap)
+
+
+def render_first_payment(programme: Programme, tier: str | None, lang: Lang) -> str:
+    """When the first prize money is paid: the shortlist prize, on the signed cooperation
+    document (for a tier, said as "拿到優等的話…")."""
+    stage = programme.stage("shortlist")
+    fields = {
+        "name": stage.name.get(lang),
+        "amount": format_amount(stage.amount or 0, lang),
+        "payment": stage.payment.get(lang) if stage.payment else "",
+    }
+    if tier:
+        tier_name = programme.tier(tier).name.get(lang)
+        return _d(lang, "first_payment_tier").format(tier=tier_name, **fields)
+    return _d(lang, "first_payment").format(**fields)
+
+
+def render_proof_no_date(programme: Programme, lang: Lang) -> str:
+    """One line: the proof-of-concept prize has no stated payment date."""
+    return _d(lang, "proof_no_date").format(name=programme.stage("proof").name.get(lang))
+
+
+def render_proof_payment(programme: Programme, review_dates: str, lang: Lang) -> str:
+    """The proof-of-concept prize has no stated payment date: say so, give the final review's
+    dates (``review_dates``, already rendered) and the contact."""
+    stage = programme.stage("proof")
+    return _d(lang, "proof_payment").format(
+        name=stage.name.get(lang), reviews=review_dates, contact=_contact(programme, lang)
+    )
+
+
+def render_gross_or_net(programme: Programme, amount: int | None, lang: Lang) -> str:
+    """ "70萬是稅前還是稅後": the stated amounts are before tax; the net after withholding."""
+    gross = amount or max_total(programme)
+    w = programme.prizes.withholding
+    return _d(lang, "gross_or_net").format(
+        amount=format_amount(gross, lang),
+        roc_pct=w.ROC,
+        foreign_pct=w.foreign,
+        roc_net=format_amount(net_amount(programme, gross, "ROC"), lang),
+        foreign_net=format_amount(net_amount(programme, gross, "foreign"), lang),
+    )
+
+
+def render_pool(programme: Programme, lang: Lang) -> str:
+    """ "總獎金多少": the programme's pool first, then the maximum per team and challenge."""
+    prizes = programme.prizes
+    pool = str(t(lang, "amount_over")).format(amount=format_amount(prizes.total_pool_min, lang))
+    return _d(lang, "pool").format(
+        pool=pool, max=format_amount(prizes.max_per_team_per_challenge, lang)
+    )

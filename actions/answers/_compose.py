@@ -15,11 +15,12 @@ from datetime import datetime
 from typing import Any
 
 import knowledge
-from actions.answers._followup import NO_DATA_CUES, STEP_CUES, Query
+from actions.answers._followup import CONTEXT_ROUND, NO_DATA_CUES, REVIEWS, STEP_CUES, Query
 from actions.answers._timeline import schedule_payload
 from knowledge import Lang, Programme
 from knowledge._format import t
 from knowledge.dates import RelativeSpec
+from knowledge.render import render_date_short
 from knowledge.render_answers import (
     render_challenge_count,
     render_future_eligibility,
@@ -28,8 +29,13 @@ from knowledge.render_answers import (
 )
 from knowledge.render_direct import (
     render_about,
+    render_first_payment,
+    render_gross_or_net,
     render_multi_challenge,
+    render_pool,
     render_prize_unit,
+    render_proof_no_date,
+    render_proof_payment,
     render_subsidy_cap,
     render_team_alone,
     render_team_multi,
@@ -124,6 +130,25 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
         line += knowledge.render_other_rounds(p, target, round_id, lang)
         answer.say(render_step(p, step, str(milestone), lang) + "\n" + line)
         return answer
+    lead, review_buttons = "", []
+    if milestone is None and "any_review" in q.cues:  # "那審查會呢": the next review, or ask
+        found_review = _next_review(p, now, round_id)
+        if found_review is None:
+            answer.say(_answer_text(lang, "which_review"), _review_buttons(p, lang, round_id))
+            return answer
+        milestone, round_id = found_review.milestone_id, found_review.round_id
+        other = next(m for m in REVIEWS if m != milestone)
+        lead = _answer_text(lang, "any_review").format(
+            round=p.round(round_id).name.get(lang),
+            idea=p.milestone("idea_review").name.get(lang),
+            final=p.milestone("final_review").name.get(lang),
+            name=p.milestone(milestone).name.get(lang),
+        )
+        review_buttons = [
+            _button(
+                p.milestone(other).name.get(lang), "ask_schedule", milestone=other, round=round_id
+            )
+        ]
     if "days_left" in q.cues and milestone is None:
         found = knowledge.next_deadline(p, now, round_id)
         if found is None:
@@ -132,10 +157,10 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
         milestone, round_id = found.milestone_id, found.round_id
     if milestone is None:
         return _table(p, q, lang, now)
-    named_round = round_id is not None
+    named_round = round_id is not None and CONTEXT_ROUND not in q.cues
     round_id = round_id or knowledge.current_round(p, now, milestone)
     answer.context = {"milestone": milestone, "round": round_id}
-    buttons = _round_buttons(p, lang, round_id, milestone)
+    buttons = review_buttons + _round_buttons(p, lang, round_id, milestone)
     if "days_left" in q.cues:
         answer.say(knowledge.render_days_left(p, milestone, round_id, lang, now), buttons)
         return answer
@@ -151,8 +176,23 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     if unknown:
         known = _answer_text(lang, "venue_known").format(line=line)
         line = knowledge.render_no_data(p, unknown, lang, name) + "\n" + known
-    answer.say(line, buttons)
+    answer.say(lead + line, buttons)
     return answer
+
+
+def _next_review(p: Programme, now: datetime, round_id: str | None) -> knowledge.Occurrence | None:
+    """The next review (idea review or final review) not over at ``now``, in ``round_id`` (or
+    any round); None when both are over."""
+    found = [o for o in knowledge.upcoming(p, now, round_id=round_id) if o.milestone_id in REVIEWS]
+    return found[0] if found else None
+
+
+def _review_buttons(p: Programme, lang: Lang, round_id: str | None) -> list[dict[str, str]]:
+    extra = {"round": round_id} if round_id else {}
+    return [
+        _button(p.milestone(m).name.get(lang), "ask_schedule", milestone=m, **extra)
+        for m in REVIEWS
+    ]
 
 
 def _adjacent_milestone(p: Programme, milestone_id: str, step: str) -> str | None:
@@ -210,6 +250,10 @@ def bonus(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
         for x in p.stage("proof").tiers
         if x.id != tier
     ]
+    lead = _prize_lead(p, q, lang)
+    if lead is not None:
+        answer.say(lead, buttons)
+        return answer
     lines = [render_prize_unit(p, lang)] if "prize_unit" in q.cues else []
     if "multi_challenge" in q.cues:
         lines.append(render_multi_challenge(p, lang))
@@ -231,6 +275,35 @@ def bonus(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
         lines.append(knowledge.render_prize_summary(p, lang))
     answer.say("\n".join(lines), buttons)
     return answer
+
+
+def _prize_lead(p: Programme, q: Query, lang: Lang) -> str | None:
+    """The whole answer to a prize question that asks when (the first payment, the proof prize),
+    whether an amount is before tax, or the total pool; None for the other prize questions."""
+    tier, stage = q.params.get("award_tier"), q.params.get("prize_stage")
+    if "gross_or_net" in q.cues:
+        amount = q.params.get("amount")
+        return render_gross_or_net(p, int(amount) if amount else None, lang)
+    if "pool" in q.cues and not tier and not stage:
+        return render_pool(p, lang)
+    if "when" not in q.cues and "first_payment" not in q.cues:
+        return None
+    if stage == "proof" and "first_payment" not in q.cues:
+        reviews = str(t(lang, "list_sep")).join(
+            _answer_text(lang, "still_open_round").format(
+                round=r.name.get(lang),
+                date=render_date_short(p, "final_review", r.id, lang),
+            )
+            for r in p.rounds
+        )
+        return render_proof_payment(p, reviews, lang)
+    if stage == "solution_grant" and "first_payment" not in q.cues:
+        return knowledge.render_stage(p, stage, lang)
+    first = render_first_payment(p, tier, lang)
+    if tier or stage or "first_payment" in q.cues:
+        return first
+    grant = knowledge.render_stage(p, "solution_grant", lang)  # "獎金什麼時候發": each stage
+    return "\n".join([first, grant, render_proof_no_date(p, lang)])
 
 
 # -- eligibility and static facts -------------------------------------------------------------

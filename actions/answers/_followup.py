@@ -53,7 +53,7 @@ ENTITY_TOPIC: dict[str, str] = {
 # Parameters remembered between turns (slot names equal entity names).
 CONTEXT_PARAMS: dict[str, tuple[str, ...]] = {
     "schedule": ("milestone", "round"),
-    "bonus": ("award_tier", "prize_stage"),
+    "bonus": ("award_tier", "prize_stage", "amount"),
 }
 PROFILE_SLOTS = ("age", "nationality", "expertise")
 # "外國人可以參加嗎" asks about foreigners in general; "我是外國人可以參加嗎" about the user.
@@ -115,6 +115,7 @@ FACT_CUES: dict[str, tuple[str, frozenset[str | None]]] = {
     "alone": ("team_rules", _RULE_TOPICS),
     "multi_team": ("team_rules", _RULE_TOPICS),
     "prize_unit": ("bonus", _RULE_TOPICS | {"bonus"}),
+    "any_review": ("schedule", _RULE_TOPICS | {"schedule", "challenge_posting"}),
 }
 # Dimensions of a question that a follow-up keeps ("那佳作呢" after an after-tax question is
 # after tax too); slot ``answer_dims``. A follow-up saying "稅前" (cue ``gross``) drops ``tax``.
@@ -127,6 +128,12 @@ _REFERENCE_AFTER = re.compile(
     r"\s*(完|結束|完成|過)?\s*(之後|以後|後|之前|以前|前)|\s*(is )?(over|done)?\s*(after|before)\b",
     re.IGNORECASE,
 )
+# Marks a round taken from the ``named_round`` slot (not named in this message): the answer is
+# about that round and still mentions the other.
+CONTEXT_ROUND = "context_round"
+# "那審查會呢": 審查會 alone is either review (idea review or final review) — the next one of the
+# round in context is answered.
+REVIEWS = ("idea_review", "final_review")
 IGNORED_ENTITIES = frozenset({"language", "scope"})  # scope=full: the "完整時程" button
 
 
@@ -194,6 +201,8 @@ def _topic(
         return "schedule", False
     if cues & STEERING_CUES and names <= {"round"} and intent_topic in STEERABLE_TOPICS:
         return "schedule", False
+    if intent_topic == "schedule" and names and names <= {"award_tier", "prize_stage", "amount"}:
+        return "bonus", False  # "when is the proof of concept award paid out": a prize's timing
     if intent_topic:
         return intent_topic, False
     for name in ENTITY_TOPIC:
@@ -236,6 +245,13 @@ def resolve(
         if value is None and followup:
             value = slots.get(name)
         params[name] = value
+    if topic == "schedule" and "any_review" in cues and "milestone" not in entities:
+        params["milestone"] = None  # "那審查會呢" after another milestone: not that milestone
+    asks_one = params.get("milestone") is not None or "any_review" in cues
+    if asks_one and params.get("round") is None and slots.get("named_round"):
+        # "第二梯構想幾號截止" then "實證什麼時候要交": the named round, the other mentioned
+        params["round"] = slots["named_round"]
+        cues |= {CONTEXT_ROUND}
     text = str(latest_message.get("text") or "")
     named = tuple(n for n in PROFILE_SLOTS if n in entities)
     general = named if topic == "eligibility" and not _FIRST_PERSON.search(text) else ()

@@ -65,6 +65,9 @@ class _AnswerAction(Action):
         answer = COMPOSERS[query.topic](programme, query, lang, now)
         # The question's dimensions (after tax, per team, after a milestone…) for follow-ups.
         answer.context.setdefault("answer_dims", sorted(query.cues & DIMENSION_CUES))
+        named = message_entities(tracker.latest_message or {}).get("round")
+        if named:  # later schedule questions default to the round the user named
+            answer.context["named_round"] = named
         events: list[EventType] = [SlotSet("last_topic", query.topic)]
         return self._utter(dispatcher, answer, events)
 
