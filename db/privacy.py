@@ -90,11 +90,10 @@ def personal_data(*, session: Session, user_id: int) -> dict[str, Any]:
     subscription = session.scalar(
         sa.select(ReminderSubscription.active).where(ReminderSubscription.user_id == user_id)
     )
-    messages = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(ConversationEvent)
-        .where(ConversationEvent.sender_key.in_(keys))
-    )
+    events = sa.select(sa.func.count()).select_from(ConversationEvent)
+    events = events.where(ConversationEvent.sender_key.in_(keys))
+    messages = session.scalar(events)
+    typed = session.scalar(events.where(ConversationEvent.event["event"].as_string() == "user"))
     return {
         "name": user.display_name,
         "language": user.language,
@@ -105,6 +104,7 @@ def personal_data(*, session: Session, user_id: int) -> dict[str, Any]:
         "challenges": [c or "draft" for c in challenges],
         "reminders": subscription,
         "conversation_events": int(messages or 0),
+        "messages_sent": int(typed or 0),  # what the person typed or tapped (events: bot's too)
     }
 
 

@@ -59,7 +59,7 @@ class ActionShowMyData(Action):
         if data.get("reminders") is not None:
             state = text(lang, "reminders_on" if data["reminders"] else "reminders_off")
             lines.append(text(lang, "held_reminders", state=state))
-        lines.append(text(lang, "held_history", count=data.get("conversation_events", 0)))
+        lines.append(text(lang, "held_history", count=data.get("messages_sent", 0)))
         head = text(lang, "held_title") if held_lines(data, lang) else text(lang, "nothing_held")
         dispatcher.utter_message(text="\n".join([head, *lines, text(lang, "held_footer")]))
         return []
