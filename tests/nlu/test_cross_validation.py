@@ -13,7 +13,9 @@ from nlu.training_data import load_training_data
 # browse_challenges ~ ask_programme, apply_challenge ~ post_challenge); every destructive one is
 # confirmed and guessed state changes are clarified, so a confusion there asks instead of acting.
 # The target stays 0.93; the test fails below 0.905 (lead: raise it back as data improves).
-CV_FLOOR = 0.905
+# Issue 15 wave 3: 0.919 (4,194 examples, 36 intents incl. edit_challenge / withdraw_challenge /
+# org_invite) after fresh data for the lifecycle and enterprise intents and lexicon concepts.
+CV_FLOOR = 0.91
 
 
 def test_five_fold_cross_validation(now: datetime) -> None:
