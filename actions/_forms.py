@@ -163,6 +163,18 @@ def edit_target(text: str, slots: Iterable[str]) -> str | None:
     return match_choice(rest, aliases) if rest else None
 
 
+def busy_elsewhere(
+    dispatcher: CollectingDispatcher, tracker: Tracker, forms: Iterable[str]
+) -> bool:
+    """Another form than ``forms`` is under way ("我要出題" while registering a team): say to
+    finish it or cancel it first and return True (that form then asks its question again)."""
+    active = tracker.active_loop_name
+    if active is None or active in set(forms):
+        return False
+    dispatcher.utter_message(text=say(lang_of(tracker), "other_form_active"))
+    return True
+
+
 def user_id_for(tracker: Tracker) -> int:
     """The database user of this conversation (created on first use)."""
     with turn_session() as session:

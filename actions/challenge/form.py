@@ -38,6 +38,7 @@ from actions._forms import (
     REQUESTED_SLOT,
     SKIPPED,
     EditableForm,
+    busy_elsewhere,
     is_confirm,
     is_skip,
     lang_of,
@@ -323,6 +324,8 @@ class ActionStartChallenge(Action):
         """Slot events and ``FollowupAction`` of the form (unless the limit refused); mid-form,
         the edit's events (the form asks again after this interruption)."""
         lang = lang_of(tracker)
+        if busy_elsewhere(dispatcher, tracker, [FORM]):
+            return []
         if tracker.active_loop_name == FORM:
             edit = ValidatePostChallengeForm().edit_events(dispatcher, tracker)
             if not edit:  # "我要出題" while drafting: say so; the form then asks where it is

@@ -31,6 +31,7 @@ import knowledge
 from actions._forms import (
     REQUESTED_SLOT,
     EditableForm,
+    busy_elsewhere,
     lang_of,
     latest_text,
     name_problem,
@@ -45,6 +46,7 @@ from db import teams as repo
 from db.models import Team, User
 
 PROFILE = ("profile_age", "profile_nationality", "profile_expertise")
+TEAM_FORMS = ("register_team_form", "join_team_form")  # one may switch to the other
 # profile slot -> parser of an answer or entity value at ``now`` (None: not understood); the
 # entity is the slot without ``profile_`` and the re-ask text is ``invalid_<entity>``
 _PROFILE_PARSERS: dict[str, Callable[[Any, datetime], Any]] = {
@@ -335,6 +337,8 @@ class _StartTeamForm(Action, ABC):
     ) -> list[EventType]:
         """FollowupAction(form) only when the person may register or join."""
         lang = lang_of(tracker)
+        if busy_elsewhere(dispatcher, tracker, TEAM_FORMS):  # e.g. in the challenge form
+            return []
         if tracker.active_loop_name == self.form:
             return [FollowupAction(self.form)]
         with turn_session() as session:
