@@ -52,6 +52,7 @@ _LEADING_GREETING = re.compile(
     re.IGNORECASE,
 )
 _REST_CONFIDENCE = 0.5
+_ADDRESSEE = re.compile(r"aigo|小幫手|小帮手|機器人|机器人|\bbot\b|assistant|[\W_]", re.IGNORECASE)
 TZ = ZoneInfo("Asia/Taipei")
 
 
@@ -126,7 +127,7 @@ class NLUModel:
         parsed = self._parse(text, when)
         greeting = _LEADING_GREETING.match(text) if parsed["intent"]["name"] == "greet" else None
         rest = text[greeting.end() :] if greeting else ""
-        if len(rest.strip()) < 3:
+        if len(_ADDRESSEE.sub("", rest)) < 3:  # 「嗨 AIGO小幫手」: only whom the greeting is for
             return parsed
         inner = self._parse(rest, when)
         if inner["intent"]["name"] in (FALLBACK, "greet"):

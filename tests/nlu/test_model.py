@@ -153,3 +153,14 @@ def test_corrupt_model_file_is_retrained(tmp_path: Path) -> None:
     later = time.time() + 5
     os.utime(path, (later, later))
     assert load_or_train(path, data).parse("掰掰")["intent"]["name"] == "goodbye"
+
+
+def test_a_greeting_in_front_of_a_question_is_the_question(model: NLUModel) -> None:
+    assert model.parse("hi, can foreigners join?")["intent"]["name"] == "ask_eligibility"
+    parsed = model.parse("你好 請問108-2構想什麼時候截止")
+    assert parsed["intent"]["name"] == "ask_schedule"
+    assert parsed["text"] == "你好 請問108-2構想什麼時候截止"
+    found = {e["entity"]: e for e in parsed["entities"]}
+    assert parsed["text"][found["round"]["start"] : found["round"]["end"]] == "108-2"
+    for greeting in ("嗨 AIGO小幫手", "hi bot", "你好", "大家好"):
+        assert model.parse(greeting)["intent"]["name"] == "greet", greeting
