@@ -16,7 +16,8 @@ def _d(lang: Lang, key: str) -> str:
     return str(t(lang, f"answers.direct.{key}"))
 
 
-def _contact(programme: Programme, lang: Lang) -> str:
+def render_contact_short(programme: Programme, lang: Lang) -> str:
+    """The office's e-mail and phone on one line (for "ask the office" answers)."""
     c = programme.contacts
     return str(t(lang, "answers.no_data_short")).format(
         email=c.email, phone=c.phone, ext=c.phone_extension
@@ -54,7 +55,9 @@ def render_prize_unit(programme: Programme, lang: Lang) -> str:
 def render_multi_challenge(programme: Programme, lang: Lang) -> str:
     """Up to the maximum per team *per challenge*; several challenges are not covered."""
     top = format_amount(max_total(programme), lang)
-    return _d(lang, "multi_challenge").format(max=top, contact=_contact(programme, lang))
+    return _d(lang, "multi_challenge").format(
+        max=top, contact=render_contact_short(programme, lang)
+    )
 
 
 def _breakdown(programme: Programme, tier: str, lang: Lang) -> str:
@@ -102,7 +105,7 @@ def render_about(programme: Programme, milestone_id: str, lang: Lang) -> str:
     if milestone.about is not None:
         return milestone.about.get(lang)
     return _d(lang, "about_unknown").format(
-        name=milestone.name.get(lang), contact=_contact(programme, lang)
+        name=milestone.name.get(lang), contact=render_contact_short(programme, lang)
     )
 
 
@@ -137,7 +140,9 @@ def render_proof_payment(programme: Programme, review_dates: str, lang: Lang) ->
     dates (``review_dates``, already rendered) and the contact."""
     stage = programme.stage("proof")
     return _d(lang, "proof_payment").format(
-        name=stage.name.get(lang), reviews=review_dates, contact=_contact(programme, lang)
+        name=stage.name.get(lang),
+        reviews=review_dates,
+        contact=render_contact_short(programme, lang),
     )
 
 

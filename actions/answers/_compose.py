@@ -15,7 +15,14 @@ from datetime import datetime
 from typing import Any
 
 import knowledge
-from actions.answers._followup import CONTEXT_ROUND, NO_DATA_CUES, REVIEWS, STEP_CUES, Query
+from actions.answers._followup import (
+    CONTEXT_ROUND,
+    DIRECT_CUES,
+    NO_DATA_CUES,
+    REVIEWS,
+    STEP_CUES,
+    Query,
+)
 from actions.answers._timeline import schedule_payload
 from knowledge import Lang, Programme
 from knowledge._format import t
@@ -29,6 +36,7 @@ from knowledge.render_answers import (
 )
 from knowledge.render_direct import (
     render_about,
+    render_contact_short,
     render_first_payment,
     render_gross_or_net,
     render_multi_challenge,
@@ -319,6 +327,13 @@ def eligibility(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     if "skills" in q.cues:  # "一定要會寫程式嗎"
         answer.say(render_skills_rule(p, lang))
         return answer
+    lead = ""
+    if "member_only" in q.cues:  # "我可以當隊員就好嗎 不當隊長": the rules apply to everyone
+        lead = _direct(lang, "member_only").format(rule=p.eligibility.rule("age").text.get(lang))
+        if age is None and nationality is None and expertise is None:
+            answer.say(lead)
+            return answer
+        lead += "\n"
     if age is None and nationality is None and expertise is None:
         answer.say(knowledge.render_eligibility_rules(p, lang))
         return answer
@@ -328,7 +343,9 @@ def eligibility(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
         expertise=expertise if expertise in ("ai", "domain", "both") else None,
     )
     verdict = knowledge.assess(p, profile, now)
-    answer.say(knowledge.render_eligibility_answer(p, verdict, lang, general=bool(q.general)))
+    answer.say(
+        lead + knowledge.render_eligibility_answer(p, verdict, lang, general=bool(q.general))
+    )
     # a fact asked about in general is not the user's profile (the engine took it as one)
     answer.context = dict.fromkeys(q.general)
     return answer
@@ -412,6 +429,48 @@ def no_data(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer | None:
         answer.say(knowledge.render_no_data(p, "venue", lang, name))
         return answer
     return None
+
+
+def direct_fact(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer | None:
+    """A question answered from the rules whatever the topic (a ``DIRECT_CUES`` cue: "可以當指導
+    老師嗎", "隊長可以換人嗎", "單據是什麼"…); None when the message has none."""
+    cue = next((c for c in DIRECT_CUES if c in q.cues), None)
+    if cue is None:
+        return None
+    answer = Answer()
+    contact = render_contact_short(p, lang)
+    rule = p.eligibility.rule
+    if cue == "occupation":
+        text = _direct(lang, cue).format(
+            age_rule=rule("age").text.get(lang), skills_rule=rule("expertise").text.get(lang)
+        )
+    elif cue == "leader_change":
+        button = _button(_direct(lang, "leader_button"), "transfer_leadership")
+        answer.say(_direct(lang, cue), [button])
+        return answer
+    elif cue == "proposal_content":
+        dates = str(t(lang, "list_sep")).join(
+            _answer_text(lang, "still_open_round").format(
+                round=r.name.get(lang), date=render_date_short(p, "idea_deadline", r.id, lang)
+            )
+            for r in p.rounds
+        )
+        text = _direct(lang, cue).format(dates=dates, contact=contact)
+    elif cue == "coop_doc":
+        text = _direct(lang, cue).format(
+            about=render_about(p, "contract_signing", lang), contact=contact
+        )
+    elif cue == "receipts":
+        stage = knowledge.render_stage(p, "solution_grant", lang)
+        text = _direct(lang, cue).format(stage=stage, contact=contact)
+    else:  # advisor
+        text = _direct(lang, cue).format(contact=contact)
+    answer.say(text)
+    return answer
+
+
+def _direct(lang: Lang, key: str) -> str:
+    return _answer_text(lang, f"direct.{key}")
 
 
 Composer = Callable[[Programme, Query, Lang, datetime], Answer]

@@ -89,6 +89,16 @@ NO_DATA_CUES: tuple[str, ...] = (
     "cross_school",
     "fee",
     "postpone",
+    "challenges_per_team",
+)
+# Questions answered from the rules whatever the topic (``_compose.direct_fact``), in order.
+DIRECT_CUES: tuple[str, ...] = (
+    "advisor",
+    "leader_change",
+    "occupation",
+    "proposal_content",
+    "coop_doc",
+    "receipts",
 )
 # Topics whose answer takes no entities: a milestone asked about with "when" is a schedule question.
 STATIC_TOPICS = frozenset({"application_process", "programme", "team_rules", "challenge_posting"})
@@ -115,6 +125,7 @@ FACT_CUES: dict[str, tuple[str, frozenset[str | None]]] = {
     "alone": ("team_rules", _RULE_TOPICS),
     "multi_team": ("team_rules", _RULE_TOPICS),
     "prize_unit": ("bonus", _RULE_TOPICS | {"bonus"}),
+    "member_only": ("eligibility", _RULE_TOPICS),
     "any_review": ("schedule", _RULE_TOPICS | {"schedule", "challenge_posting"}),
 }
 # Dimensions of a question that a follow-up keeps ("那佳作呢" after an after-tax question is
@@ -197,7 +208,11 @@ def _topic(
         return "bonus", False  # "how much can we win if we solve two challenges"
     if "milestone" in names and cues & STEP_CUES and intent_topic in STATIC_TOPICS | {None}:
         return "schedule", False  # "構想審查之後呢": the milestone after (or before) it
-    if "milestone" in names and cues & {"when", "what_is"} and intent_topic in STATIC_TOPICS:
+    if (
+        "milestone" in names
+        and cues & {"when", "what_is", "already"}
+        and intent_topic in STATIC_TOPICS
+    ):
         return "schedule", False
     if cues & STEERING_CUES and names <= {"round"} and intent_topic in STEERABLE_TOPICS:
         return "schedule", False

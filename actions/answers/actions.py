@@ -22,11 +22,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge
-from actions.answers._compose import COMPOSERS, Answer, no_data
+from actions.answers._compose import COMPOSERS, Answer, direct_fact, no_data
 from actions.answers._cues import cues_in
 from actions.answers._followup import (
     CONFIDENT,
     DIMENSION_CUES,
+    DIRECT_CUES,
     FACT_CUES,
     NO_DATA_CUES,
     message_entities,
@@ -56,7 +57,7 @@ class _AnswerAction(Action):
         """Answer the latest message; ``utter_fallback`` when no topic can be resolved."""
         query = resolve(tracker.latest_message or {}, tracker.current_slot_values(), self.topic)
         programme, lang, now = knowledge.load(), _language(tracker), turn_now(tracker)
-        unknown = no_data(programme, query, lang, now)
+        unknown = no_data(programme, query, lang, now) or direct_fact(programme, query, lang, now)
         if unknown is not None:
             return self._utter(dispatcher, unknown, [])
         if query.topic is None:
@@ -161,7 +162,7 @@ def _weak_with_facts(latest_message: dict[str, Any]) -> bool:
 
 _FACT_ENTITIES = frozenset({"age", "nationality", "expertise", "award_tier", "milestone"})
 # Cues that name a programme fact even when the NLU read the message as out of scope.
-_FACT_CUES = frozenset(FACT_CUES)
+_FACT_CUES = frozenset(FACT_CUES) | frozenset(DIRECT_CUES)
 
 
 class ActionAnswerOutOfScope(_AnswerAction):
