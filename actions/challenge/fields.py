@@ -28,6 +28,10 @@ _YEARS = re.compile(
     r"\s*(?:間|之間)?\s*$",
     re.IGNORECASE,
 )
+_UNTIL_NOW = re.compile(
+    r"\s*(?:[-~～–—至到]|to|until|till)?\s*(?:至今|迄今|現在|目前|今|now|date|present|today)\s*$",
+    re.IGNORECASE,
+)
 _ONE_YEAR = re.compile(r"^\s*(?:民國)?\s*(\d{2,4})\s*年?\s*(?:全年|整年)?\s*$")
 # an amount ("職缺3人", "5萬元"): never the name of an industry or a delivery method
 _AMOUNT = re.compile(r"\d[\d,]*(?:\.\d+)?\s*(?:人|位|名|個|筆|元|萬|千|百|次|%|％|小時|天)")
@@ -148,12 +152,34 @@ def _year(text: str) -> int:
     return year + 1911 if year < 1911 else year  # ROC year (民國105年)
 
 
-def parse_time_range(value: Any) -> tuple[date, date]:
+def _start_of(text: str) -> date:
+    """The first day of the year, month or day ``text`` names ("2016年", "2016年1月")."""
+    year = _ONE_YEAR.match(text)
+    if year:
+        return date(_year(year.group(1)), 1, 1)
+    found = list(_DATE.finditer(text))
+    try:
+        if len(found) == 1:
+            return _date(found[0], end=False)
+    except ValueError:
+        pass
+    raise Invalid("invalid_time_range", {"value": text})
+
+
+def parse_time_range(value: Any, today: date | None = None) -> tuple[date, date]:
     """``2015/01/01-2015/12/31`` (also ``~``, ``至``, ``到``, ``to``; months only; ROC years); whole
-    years as ``2015-2018`` / ``2015到2018年`` (1 January to 31 December) or one year ``2018年``.
-    A relative period ("近三年", "last 3 years") is not stored as dates that would drift: the
-    person is asked for the years (``relative_time_range``)."""
+    years as ``2015-2018`` / ``2015到2018年`` (1 January to 31 December) or one year ``2018年``;
+    a start "至今" / "to date" ends ``today`` (the turn's date; else the system's). A relative
+    period ("近三年", "last 3 years") is not stored as dates that would drift: the person is
+    asked for the years (``relative_time_range``)."""
     text = str(value or "").strip()
+    until_now = _UNTIL_NOW.search(text)
+    if until_now and text[: until_now.start()].strip():
+        start, end = _start_of(text[: until_now.start()]), today or date.today()
+        if end < start:
+            shown = {"start": start.isoformat(), "end": end.isoformat()}
+            raise Invalid("reversed_time_range", shown)
+        return start, end
     years = _YEARS.match(text) or _ONE_YEAR.match(text)
     if years:
         first, last = _year(years.group(1)), _year(years.groups()[-1])
@@ -287,12 +313,14 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def parse_field(slot: str, value: Any) -> Any:
+def parse_field(slot: str, value: Any, today: date | None = None) -> Any:
     """The value to store for the answer ``value`` to the form field ``slot``; :class:`Invalid`
     when it does not fit (the same check in the chat and on the web). A lead-in naming the field
     is dropped: always after a linking word ("題目名稱是 …", "email: …"), else when the answer
     does not fit with it ("我的電話 0912-345-678")."""
     parser: Callable[[Any], Any] = PARSERS.get(slot) or parse_text
+    if slot == "dataset_time_range":  # "2016年至今" ends today
+        parser = lambda v: format_range(*parse_time_range(v, today))  # noqa: E731
     text = str(value or "")
     rest, linked = strip_lead_in(text, slot)
     try:

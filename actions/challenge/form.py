@@ -229,7 +229,8 @@ class ValidatePostChallengeForm(EditableForm):
         self, slot: str, value: Any, d: CollectingDispatcher, t: Tracker
     ) -> dict[str, Any]:
         """The fields without a method of their own: :func:`cf.parse_field`."""
-        return self._check(slot, value, d, t, lambda v: cf.parse_field(slot, v))
+        today = turn_now(t).date()
+        return self._check(slot, value, d, t, lambda v: cf.parse_field(slot, v, today))
 
     async def after_validation(
         self,

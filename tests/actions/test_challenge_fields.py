@@ -234,3 +234,19 @@ def test_answers_that_do_not_fit_the_field_are_refused(slot: str, typed: str, ke
 )  # fmt: skip
 def test_none_and_not_sure_are_told_from_answers(typed: str, none: bool) -> None:
     assert says_none(typed) is none
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("2016年1月至今", "2016-01-01/2019-05-20"),
+        ("2016年至今", "2016-01-01/2019-05-20"),
+        ("2016 to date", "2016-01-01/2019-05-20"),
+        ("2016/03/01-現在", "2016-03-01/2019-05-20"),
+    ],
+)
+def test_until_now_ends_on_the_turns_date(typed: str, stored: str) -> None:
+    assert cf.parse_field("dataset_time_range", typed, date(2019, 5, 20)) == stored
+    with pytest.raises(cf.Invalid) as info:
+        cf.parse_field("dataset_time_range", "2020年至今", date(2019, 5, 20))
+    assert info.value.key == "reversed_time_range"
