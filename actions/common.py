@@ -6,11 +6,14 @@ in the user's language. Actions never send anything themselves: they return even
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+
+from actions._words import data
 
 REQUESTED_SLOT = "requested_slot"
 
@@ -19,6 +22,8 @@ class ActionCancel(Action):
     """Leave the active form (deactivate it and confirm), or say there is nothing to cancel.
 
     Slots the form already collected are kept, so a form that persists drafts can offer to resume.
+    With no form, 「算了還是退出好了」 / "I want to quit" (``leave_words`` in ``form_data.yml``)
+    means leaving the team: that action runs, and asks first.
     """
 
     def name(self) -> str:
@@ -30,6 +35,9 @@ class ActionCancel(Action):
     ) -> list[EventType]:
         """Return ``ActiveLoop(None)`` and ``requested_slot = None`` when a form is active."""
         if not tracker.active_loop_name:
+            text = str((tracker.latest_message or {}).get("text") or "")
+            if re.search(data()["leave_words"], text, re.IGNORECASE):
+                return [FollowupAction("action_leave_team")]
             dispatcher.utter_message(response="utter_nothing_to_cancel")
             return []
         own = f"utter_cancelled_{tracker.active_loop_name}"  # e.g. "your draft is kept"
