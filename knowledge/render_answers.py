@@ -27,15 +27,26 @@ def _a(lang: Lang, key: str) -> str:
     return str(t(lang, f"answers.{key}"))
 
 
-def render_other_rounds(programme: Programme, milestone_id: str, round_id: str, lang: Lang) -> str:
-    """The same milestone's date in every round other than ``round_id`` (may be empty)."""
-    return "".join(
-        _a(lang, "other_round").format(
-            round=r.name.get(lang), date=render_date_short(programme, milestone_id, r.id, lang)
-        )
-        for r in programme.rounds
-        if r.id != round_id
-    )
+def render_other_rounds(
+    programme: Programme,
+    milestone_id: str,
+    round_id: str,
+    lang: Lang,
+    now: datetime | None = None,
+) -> str:
+    """The same milestone's date in every round other than ``round_id`` (may be empty); with
+    ``now``, one that is over says so (closed deadline, event that took place)."""
+    deadline = programme.milestone(milestone_id).kind == "deadline"
+    parts: list[str] = []
+    for r in (r for r in programme.rounds if r.id != round_id):
+        date = render_date_short(programme, milestone_id, r.id, lang)
+        resolved = programme.date(milestone_id, r.id)
+        end = resolved.deadline if deadline else resolved.latest
+        key = "other_round"
+        if now is not None and end <= now:
+            key = "other_round_closed" if deadline else "other_round_past"
+        parts.append(_a(lang, key).format(round=r.name.get(lang), date=date))
+    return "".join(parts)
 
 
 def render_days_left(

@@ -135,7 +135,7 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
         answer.context = {"milestone": target, "round": round_id}
         round_id = round_id or knowledge.current_round(p, now, target)
         line = knowledge.render_milestone(p, target, round_id, lang, now)
-        line += knowledge.render_other_rounds(p, target, round_id, lang)
+        line += knowledge.render_other_rounds(p, target, round_id, lang, now)
         answer.say(render_step(p, step, str(milestone), lang) + "\n" + line)
         return answer
     lead, review_buttons = "", []
@@ -176,7 +176,7 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     if "what_is" in q.cues and not q.followup:  # "輪桌接洽會是什麼": what it is, then when
         line = render_about(p, milestone, lang) + "\n" + line
     if not named_round:
-        line += knowledge.render_other_rounds(p, milestone, round_id, lang)
+        line += knowledge.render_other_rounds(p, milestone, round_id, lang, now)
     name = p.milestone(milestone).name.get(lang)
     unknown = "venue" if "venue" in q.cues else None
     if "exact_time" in q.cues and p.date(milestone, round_id).spec.time is None:
