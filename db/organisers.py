@@ -6,6 +6,7 @@ repository module, functions take a keyword-only ``session`` and never commit.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -93,6 +94,15 @@ def audit(
     session.add(entry)
     session.flush()
     return entry
+
+
+def audit_rows(*, session: Session, limit: int = 100_000) -> list[dict[str, Any]]:
+    """The audit log as export rows (``bot/exports.yml`` sheet ``audit``), newest first."""
+    return [
+        {"at": e.at, "actor": e.actor, "action": e.action, "target": e.target,
+         "detail": json.dumps(e.detail, ensure_ascii=False, sort_keys=True) if e.detail else ""}
+        for e in audit_entries(session=session, limit=limit)
+    ]  # fmt: skip
 
 
 def audit_entries(

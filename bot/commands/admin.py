@@ -1,4 +1,4 @@
-"""``aigo admin add|list``: organiser accounts for the web console.
+"""``aigo admin add|list|audit``: organiser accounts for the web console, and the audit log.
 
 ``add`` asks for the password twice (or reads one line from stdin with ``--password-stdin``, for
 scripts); running it again for an existing e-mail changes the password and role. Each change is
@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.commands import _export
 from bot.config import Settings
+from bot.exports import Sheet
 from db import make_engine, make_session_factory, upgrade
 from db.models import ORGANISER_ROLES
 
@@ -33,6 +35,9 @@ def register(subparsers: Any) -> None:
     add.set_defaults(handler=run_add)
     listing = sub.add_parser("list", help="print the accounts")
     listing.set_defaults(handler=run_list)
+    audit = sub.add_parser("audit", help="write the audit log (who changed what, when)")
+    _export.add_arguments(audit)
+    audit.set_defaults(handler=run_audit)
 
 
 def _open(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
@@ -99,3 +104,16 @@ def _when(at: Any) -> str:
     from knowledge import TZ
 
     return at.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if at is not None else "-"
+
+
+def run_audit(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the audit log as CSV, XLSX or JSON (the console's download, the same columns)."""
+    from db.organisers import audit_rows
+
+    engine, sessions = _open(settings)
+    try:
+        with sessions() as session:
+            rows = audit_rows(session=session)
+    finally:
+        engine.dispose()
+    return _export.emit(Sheet("audit", rows), args, "entry(ies)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -65,9 +66,9 @@ def test_sign_in_and_throttling(sessions: sessionmaker[Session]) -> None:
     assert other.outcome == "refused" and other.organiser is None
 
 
-def test_cli_add_update_and_list(
+def test_cli_add_update_list_and_audit(
     sessions: sessionmaker[Session], db_url: str, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], tmp_path: Path,
 ) -> None:  # fmt: skip
     monkeypatch.setenv("AIGO_DATABASE_URL", db_url)
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
@@ -83,3 +84,8 @@ def test_cli_add_update_and_list(
     with sessions() as session:
         actions = [e.action for e in audit_entries(session=session)]
     assert actions == ["account.update", "account.add"]
+    out_file = tmp_path / "audit.csv"
+    assert main(["admin", "audit", "--headers", "en", "--output", str(out_file)]) == 0
+    lines = out_file.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "Time,Organiser,Action,Target,Detail"
+    assert [line.split(",")[2] for line in lines[1:]] == ["account.update", "account.add"]

@@ -107,6 +107,12 @@ def test_downloads_through_the_shared_export(
     xlsx = web_client.get("/console/download/teams.xlsx?lang=en")
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
     assert web_client.get("/console/download/passwords.csv").status_code == 404
+    audit_page = web_client.get("/console/audit")
+    assert "/console/download/audit.csv" in audit_page.text
+    audit = web_client.get("/console/download/audit.csv?lang=en").content.decode("utf-8-sig")
+    header, first = audit.splitlines()[:2]
+    assert header == "Time,Organiser,Action,Target,Detail"
+    assert ",cli,account.add,viewer@aigo.org," in first and "+08:00" in first  # Asia/Taipei
 
 
 def _submitted(services: Services, title: str) -> str:

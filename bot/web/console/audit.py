@@ -9,6 +9,7 @@ from starlette.routing import Route
 from bot.web.console._guard import in_session, organiser_page
 from bot.web.console._lists import PAGE_SIZE, page_number, pager
 from bot.web.console._render import page
+from bot.web.console.downloads import links
 from db.organisers import audit_entries
 
 
@@ -21,7 +22,11 @@ async def audit_log(request: Request) -> Response:
         lambda session: list(audit_entries(session=session, limit=PAGE_SIZE + 1, offset=offset)),
     )
     return page(
-        request, "audit.html", entries=entries[:PAGE_SIZE], pager=pager(request, len(entries))
+        request,
+        "audit.html",
+        entries=entries[:PAGE_SIZE],
+        pager=pager(request, len(entries)),
+        downloads=links("audit", request),
     )
 
 

@@ -2,7 +2,8 @@
 (the same code and columns as ``aigo challenges export`` / ``aigo teams export``): CSV for Excel
 (UTF-8 BOM, CRLF), XLSX or JSON, headers in the page's language, times in Asia/Taipei.
 
-``challenges`` takes the list's ``status`` and ``organisation`` (exact name) filters.
+``challenges`` takes the list's ``status`` and ``organisation`` (exact name) filters; ``audit`` is
+the whole audit log (as ``aigo admin audit``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.web.console._render import message
 from bot.web.deps import services_of
 from bot.web.render import language
 from db import challenge_rows
+from db.organisers import audit_rows
 from db.teams import member_rows
 
 Rows = list[dict[str, Any]]
@@ -37,9 +39,14 @@ def _teams(session: Session, query: Mapping[str, str]) -> Rows:
     return list(member_rows(session=session))
 
 
+def _audit(session: Session, query: Mapping[str, str]) -> Rows:
+    return audit_rows(session=session)
+
+
 SHEETS: dict[str, Callable[[Session, Mapping[str, str]], Rows]] = {
     "challenges": _challenges,
     "teams": _teams,
+    "audit": _audit,
 }
 
 
