@@ -86,9 +86,26 @@ def _strip_names(text: str, choices: dict[str, list[str]], found: str | None) ->
     return text
 
 
+@cache
+def _recommend_words() -> re.Pattern[str]:
+    return re.compile("|".join(_data()["recommend_words"]), re.IGNORECASE)
+
+
+@cache
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    """Each keyword → the words meaning the same (itself included)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for group in _data()["keyword_synonyms"]:
+        words = tuple(fold(str(w)) for w in group)
+        for word in words:
+            found[word] = words
+    return found
+
+
 def filters_from(text: str, programme: knowledge.Programme) -> Filters:
-    """Industry, category and keywords of ``text`` (references are not keywords)."""
-    folded = fold(_REFERENCE.sub(" ", text))
+    """Industry, category and keywords of ``text`` (references are not keywords; a request for
+    a recommendation, "推薦適合我們的", is not the recommender-system category)."""
+    folded = fold(_recommend_words().sub(" ", _REFERENCE.sub(" ", text)))
     industries, categories = industry_choices(programme), category_choices(programme)
     industry, category = match_choice(folded, industries), match_choice(folded, categories)
     rest = _strip_names(_strip_names(folded, industries, industry), categories, category)
@@ -108,7 +125,8 @@ def select(challenges: list[Challenge], filters: Filters) -> list[Challenge]:
         if filters.category and c.category != filters.category:
             return False
         blob = fold(" ".join(filter(None, (c.title, c.description, c.industry, c.category))))
-        return not filters.keywords or any(k in blob for k in filters.keywords)
+        words = [w for k in filters.keywords for w in _synonyms().get(k, (k,))]
+        return not words or any(w in blob for w in words)
 
     return [c for c in challenges if fits(c)]
 
@@ -159,7 +177,9 @@ def recommendation(session: Session, membership: Membership, lang: str) -> str:
         if has_ai and has_domain
         else ("recommend_need_domain" if has_ai else "recommend_need_ai")
     )
-    shown = say(lang, "filter_joiner").join(sorted({str(m.expertise or "-") for m in members}))
+    labels: dict[str, str] = _data()["en" if lang == "en" else "zh-TW"]["expertise"]
+    kinds_of = sorted({str(m.expertise or "-") for m in members})
+    shown = say(lang, "filter_joiner").join(labels.get(k, k) for k in kinds_of)
     return say(lang, "recommend", team=membership.team.name, kinds=shown, advice=say(lang, key))
 
 

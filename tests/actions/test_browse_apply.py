@@ -108,3 +108,22 @@ async def test_a_member_cannot_apply_and_english_next_steps(services: Services) 
     applied = text(await rest(services, "lead2", f"apply to {ref}"))
     assert f'"Bed Planners" has applied to {ref}' in applied
     assert "matching process" in applied and "official application" in applied
+
+
+async def test_synonyms_and_recommendations_are_not_filters(services: Services) -> None:
+    """人資 finds the 人力資源 challenge (never "none" then the list); "推薦適合我們的題目" is a
+    recommendation, not the recommender-system category; expertise shows as labels, not codes."""
+    with services.session_factory.begin() as session:
+        hr = open_challenge(
+            session, "人力銀行", "面試者履歷分析", "分析履歷", "人力資源", "自然語言類"
+        )
+        open_challenge(session, *SEED[2])
+    found = text(await rest(services, "hr", "有人資相關的題目嗎"))
+    assert "面試者履歷分析" in found and "沒有符合" not in found and "產線瑕疵檢測" not in found
+    await register_team(services, "lead3", "王隊長", "人資AI隊", "兩者都有")
+    advice = text(await rest(services, "lead3", "推薦適合我們的題目"))
+    assert "推薦系統" not in advice and "沒有符合" not in advice and hr in advice
+    assert "成員的專長（AI技術與產業領域）" in advice and "both" not in advice
+    english = text(await rest(services, "lead3", "recommend a challenge for our team"))
+    assert '("AI skills and domain expertise")' not in english
+    assert "(AI skills and domain expertise)" in english and "(both)" not in english
