@@ -324,12 +324,29 @@ def eligibility(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     if "future" in q.cues and (q.followup or (age is None and nationality is None)):
         answer.say(render_future_eligibility(p, lang))  # "那明年呢" after "我19歲可以參加嗎"
         return answer
-    if "skills" in q.cues:  # "一定要會寫程式嗎"
-        answer.say(render_skills_rule(p, lang))
+    rule = p.eligibility.rule("age")
+    if "skills" in q.cues:  # "一定要會寫程式嗎", "沒有AI背景可以嗎": not required, either one
+        text = _direct(lang, "skills_lead") + "\n" + render_skills_rule(p, lang)
+        if age is not None and int(age) < (rule.min_age or 0):  # "我19歲" said earlier
+            text += "\n" + _direct(lang, "age_recall").format(
+                age=int(age), rule=rule.text.get(lang), email=p.contacts.email, min_age=rule.min_age
+            )
+        answer.say(text)
+        answer.context = {"expertise": None}  # the question names no expertise of the user
+        return answer
+    if "age_limit" in q.cues:  # "65歲有年齡上限嗎": only a minimum
+        text = _direct(lang, "no_age_limit").format(rule=rule.text.get(lang), min_age=rule.min_age)
+        if age is not None and int(age) >= (rule.min_age or 0):
+            text += _direct(lang, "age_ok").format(age=int(age))
+        elif age is not None:
+            text += "\n" + _direct(lang, "age_recall").format(
+                age=int(age), rule=rule.text.get(lang), email=p.contacts.email, min_age=rule.min_age
+            )
+        answer.say(text)
         return answer
     lead = ""
     if "member_only" in q.cues:  # "我可以當隊員就好嗎 不當隊長": the rules apply to everyone
-        lead = _direct(lang, "member_only").format(rule=p.eligibility.rule("age").text.get(lang))
+        lead = _direct(lang, "member_only").format(rule=rule.text.get(lang))
         if age is None and nationality is None and expertise is None:
             answer.say(lead)
             return answer
