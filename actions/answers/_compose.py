@@ -392,6 +392,16 @@ def programme(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
     answer = Answer()
     if "future" in q.cues:
         answer.say(knowledge.render_no_data(p, "future", lang))
+    elif "organiser" in q.cues:  # "主辦單位是誰": the organiser in one or two lines
+        info = p.programme
+        answer.say(
+            _direct(lang, "organiser").format(
+                organiser=info.organiser.name.get(lang),
+                name=info.name.get(lang),
+                email=p.contacts.email,
+                website=p.contacts.website,
+            )
+        )
     elif "challenge_count" in q.cues:  # "目前有幾題"
         answer.say(render_challenge_count(p, lang))
     elif "showcase" in q.cues:

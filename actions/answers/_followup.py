@@ -126,6 +126,7 @@ FACT_CUES: dict[str, tuple[str, frozenset[str | None]]] = {
     "multi_team": ("team_rules", _RULE_TOPICS),
     "prize_unit": ("bonus", _RULE_TOPICS | {"bonus"}),
     "member_only": ("eligibility", _RULE_TOPICS),
+    "organiser": ("programme", _RULE_TOPICS | {"challenge_posting", "contact"}),
     "any_review": ("schedule", _RULE_TOPICS | {"schedule", "challenge_posting"}),
 }
 # Dimensions of a question that a follow-up keeps ("那佳作呢" after an after-tax question is
