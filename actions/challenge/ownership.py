@@ -24,11 +24,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -37,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from actions._asked import classify_reply
 from actions._forms import REQUESTED_SLOT, edit_target, lang_of, latest_text, user_id_for
+from actions._texts import Texts
 from actions._words import fold
 from actions.challenge.store import FIELDS
 from actions.context import TZ, turn_now, turn_session
@@ -44,26 +43,17 @@ from db import email_outbox, org_access
 from db.invites import find_code
 from db.models import Organisation
 
+_TEXTS = Texts(Path(__file__).with_name("ownership_texts.yml"))
+say = _TEXTS.say
+
 PENDING_SLOT = "org_pending"
 _SIX_DIGITS = re.compile(r"(?<!\d)(\d{3})[ -]?(\d{3})(?!\d)")
-
-
-@cache
-def _texts() -> dict[str, dict[str, Any]]:
-    path = Path(__file__).with_name("ownership_texts.yml")
-    loaded: dict[str, dict[str, Any]] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return loaded
-
-
-def say(lang: str, key: str, **values: Any) -> str:
-    """The text ``key`` of ``ownership_texts.yml`` in ``lang``."""
-    return str(_texts()["en" if lang == "en" else "zh-TW"][key]).format(**values)
 
 
 def _said_one_of(text: str, key: str) -> bool:
     """``text`` is one of the ``key`` phrases (either language, folded)."""
     folded = fold(text)
-    return any(folded == fold(w) for lang in _texts().values() for w in lang[key])
+    return any(folded == fold(w) for lang in _TEXTS.data.values() for w in lang[key])
 
 
 def _clock(at: datetime | None) -> str:

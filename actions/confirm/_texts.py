@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from actions._texts import Texts
 
 TEXTS_PATH = Path(__file__).with_name("texts.yml")
 
+_TEXTS = Texts(TEXTS_PATH)
+say = _TEXTS.say
 
-@cache
+
 def data() -> dict[str, Any]:
     """``texts.yml`` as loaded."""
-    loaded: dict[str, Any] = yaml.safe_load(TEXTS_PATH.read_text(encoding="utf-8"))
-    return loaded
-
-
-def say(lang: str, key: str, **values: Any) -> str:
-    """The text ``key`` in ``lang`` (``zh-TW`` or ``en``) with ``values`` filled in."""
-    return str(data()["en" if lang == "en" else "zh-TW"][key]).format(**values)
+    return _TEXTS.data
 
 
 def intent_label(lang: str, intent: str) -> str | None:

@@ -19,11 +19,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -32,6 +30,7 @@ from sqlalchemy.orm import Session
 
 import knowledge
 from actions._forms import lang_of, latest_text, match_choice, user_id_for
+from actions._texts import Texts
 from actions._words import fold
 from actions.challenge.fields import category_choices, industry_choices, shown_choice
 from actions.context import turn_session
@@ -39,22 +38,13 @@ from db import catalogue
 from db import teams as repo
 from db.models import Challenge, Membership
 
+_TEXTS = Texts(Path(__file__).with_name("browse_texts.yml"))
+say = _TEXTS.say
+
 MAX_CARDS = 5
 DESCRIPTION_CHARS = 80
 _REFERENCE = re.compile(r"AIGO-\d{3}-\d{4}", re.IGNORECASE)
 _TOKEN = re.compile(r"[a-z0-9][a-z0-9+#.-]{2,}|[\u4e00-\u9fff]{2,}")
-
-
-@cache
-def _data() -> dict[str, Any]:
-    path = Path(__file__).with_name("browse_texts.yml")
-    loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return loaded
-
-
-def say(lang: str, key: str, **values: Any) -> str:
-    """The text ``key`` of ``browse_texts.yml`` in ``lang``."""
-    return str(_data()["en" if lang == "en" else "zh-TW"][key]).format(**values)
 
 
 @dataclass(frozen=True)
@@ -109,9 +99,9 @@ def filters_from(text: str, programme: knowledge.Programme) -> Filters:
     industries, categories = industry_choices(programme), category_choices(programme)
     industry, category = match_choice(folded, industries), match_choice(folded, categories)
     rest = _strip_names(_strip_names(folded, industries, industry), categories, category)
-    for word in sorted(map(fold, _data()["stop_words"]), key=len, reverse=True):
+    for word in sorted(map(fold, _TEXTS.data["stop_words"]), key=len, reverse=True):
         rest = rest.replace(word, " ")
-    english = set(_data()["stop_words_en"])
+    english = set(_TEXTS.data["stop_words_en"])
     keywords = tuple(dict.fromkeys(t for t in _TOKEN.findall(rest) if t not in english))
     return Filters(industry, category, keywords)
 
@@ -202,7 +192,7 @@ def browse_replies(
         head = say(lang, "listed", count=len(chosen))
     lines = [head]
     membership = repo.membership_of(session=session, user_id=user_id) if user_id else None
-    cues = _data()["recommend_cues"]
+    cues = _TEXTS.data["recommend_cues"]
     if membership is not None and any(fold(c) in fold(text) for c in cues):
         lines.append(recommendation(session, membership, lang))
     if len(chosen) > MAX_CARDS:

@@ -12,15 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime
-from functools import cache
 from pathlib import Path
-from typing import Any
 
-import yaml
 from rasa_sdk.events import EventType
 from sqlalchemy.orm import Session
 
 from actions._forms import user_id_for
+from actions._texts import Texts
 from actions._words import fold
 from actions.confirm import Ask, ConfirmedAction, Request, button
 from db import notices
@@ -30,19 +28,10 @@ from db.models import Membership, User
 from db.teams import MemberView
 from db.users import chat_language
 
+_TEXTS = Texts(Path(__file__).with_name("lifecycle_texts.yml"))
+say = _TEXTS.say
+
 _REFERENCE = re.compile(r"AIGO-\d{3}-\d{4}", re.IGNORECASE)
-
-
-@cache
-def _texts() -> dict[str, dict[str, str]]:
-    path = Path(__file__).with_name("lifecycle_texts.yml")
-    loaded: dict[str, dict[str, str]] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return loaded
-
-
-def say(lang: str, key: str, **values: Any) -> str:
-    """The text ``key`` of ``lifecycle_texts.yml`` in ``lang``."""
-    return _texts()["en" if lang == "en" else "zh-TW"][key].format(**values)
 
 
 def _name(member: MemberView, lang: str) -> str:

@@ -14,29 +14,17 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 import knowledge
+from actions._texts import Texts
 from actions._words import fold
+
+_TEXTS = Texts(Path(__file__).with_name("profile_texts.yml"))
+say = _TEXTS.say
 
 NEGATION_WINDOW = 4  # characters between a negation and the skill it denies ("沒有什麼AI")
 _NOT_CONTRAST = r"(?:(?!但|可是|不過|but|,|，).)"  # "沒有產業背景但會AI" denies only the domain
-
-
-@cache
-def _data() -> dict[str, Any]:
-    path = Path(__file__).with_name("profile_texts.yml")
-    loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return loaded
-
-
-def say(lang: str, key: str, **values: Any) -> str:
-    """The text ``key`` of ``profile_texts.yml`` in ``lang``."""
-    return str(_data()["en" if lang == "en" else "zh-TW"][key]).format(**values)
 
 
 def may_register(verdict: knowledge.Verdict) -> bool:
@@ -62,7 +50,7 @@ def negated_kinds(text: str) -> set[str]:
     """``ai`` / ``domain`` when the text denies that kind of expertise."""
     if text.startswith("/"):
         return set()
-    folded, data = fold(text), _data()
+    folded, data = fold(text), _TEXTS.data
     cues = _pattern(data["negation_cues"])
     found = set()
     for kind in ("ai", "domain"):
@@ -74,7 +62,7 @@ def negated_kinds(text: str) -> set[str]:
 
 def mentions(text: str, kind: str) -> bool:
     """True when the text names that kind of expertise at all."""
-    return re.search(_pattern(_data()[f"{kind}_words"]), fold(text)) is not None
+    return re.search(_pattern(_TEXTS.data[f"{kind}_words"]), fold(text)) is not None
 
 
 def age_date_note(
