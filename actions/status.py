@@ -37,7 +37,7 @@ from actions.team import logic as tl
 from actions.team.apply import apply_to
 from actions.team.browse import none_listed
 from actions.team.browse import say as browse_say
-from db import catalogue, invites
+from db import catalogue, invites, org_access
 from db import challenges as challenge_repo
 from db import teams as repo
 from db.models import Membership
@@ -113,6 +113,40 @@ def _team_block(session: Session, membership: Membership, lang: str, now: Any) -
     return [*lines, *([advice] if advice else [])]
 
 
+_ASKS_APPLICATIONS = re.compile(r"申請|隊伍|團隊|appl(y|ied|ications?)|teams?\b", re.IGNORECASE)
+
+
+def _incoming_block(session: Session, user_id: int, text: str, lang: str) -> str | None:
+    """The teams that applied to each challenge of the user's organisations (owner or member),
+    when any did or the message asks about applications; None otherwise."""
+    incoming = org_access.applications_to(session=session, user_id=user_id)
+    if not incoming or not (any(a for _, a in incoming) or _ASKS_APPLICATIONS.search(text)):
+        return None
+    lines = [say(lang, "status_incoming")]
+    for challenge, applied in incoming:
+        teams = say(lang, "incoming_sep").join(
+            say(lang, "incoming_team", team=team.name, status=_status_label(a.status, lang))
+            for team, a in applied
+        )
+        lines.append(
+            say(
+                lang,
+                "incoming_challenge",
+                reference=challenge.reference,
+                title=challenge.title,
+                teams=teams or say(lang, "incoming_none"),
+            )
+        )
+    return "\n".join(lines)
+
+
+def _status_label(status: str, lang: str) -> str:
+    try:
+        return say(lang, f"application_status_{status}")
+    except KeyError:
+        return status
+
+
 class ActionMyStatus(Action):
     """See the module docstring."""
 
@@ -133,7 +167,8 @@ class ActionMyStatus(Action):
             user_id = user_id_for(tracker)
             membership = repo.membership_of(session=session, user_id=user_id)
             if action is None:
-                return self._status(dispatcher, session, membership, user_id, lang, now)
+                text = latest_text(tracker)
+                return self._status(dispatcher, session, membership, user_id, lang, now, text)
             if membership is None:
                 dispatcher.utter_message(text=say(lang, "not_in_team"))
                 return []
@@ -165,6 +200,7 @@ class ActionMyStatus(Action):
         user_id: int,
         lang: str,
         now: Any,
+        text: str = "",
     ) -> list[EventType]:
         lines: list[str] = []
         buttons: list[dict[str, str]] = []
@@ -178,6 +214,9 @@ class ActionMyStatus(Action):
         owned = challenge_repo.challenges_of_user(session=session, user_id=user_id)
         if owned:
             lines.append(say(lang, "status_challenges", lines="\n".join(limit_lines(owned, lang))))
+        incoming = _incoming_block(session, user_id, text, lang)
+        if incoming:  # "有哪些隊伍申請我們的題目"
+            lines.append(incoming)
         if not lines:  # no team and no challenge: say so even when a reminders line follows
             lines.append(say(lang, "status_none"))
         reminders = status_line_if_any(session=session, user_id=user_id, lang=lang)

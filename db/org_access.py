@@ -37,7 +37,14 @@ from sqlalchemy.orm import Session
 
 from db import ratelimits
 from db.invites import format_code, new_code, normalise_code
-from db.models import Organisation, OrganisationCode, OrganisationMember
+from db.models import (
+    Application,
+    Challenge,
+    Organisation,
+    OrganisationCode,
+    OrganisationMember,
+    Team,
+)
 from db.org_names import normalise_org_name
 
 Access = Literal["owner", "member", "open", "stranger"]
@@ -155,6 +162,36 @@ def owned_by(*, session: Session, user_id: int) -> list[Organisation]:
         .order_by(Organisation.id)
     )
     return list(session.scalars(query))
+
+
+def applications_to(
+    *, session: Session, user_id: int
+) -> list[tuple[Challenge, list[tuple[Team, Application]]]]:
+    """The submitted challenges of the organisations ``user_id`` owns or is a member of, each
+    with the teams that applied to it (oldest application first); challenges by reference."""
+    member_of = sa.select(OrganisationMember.organisation_id).where(
+        OrganisationMember.user_id == user_id
+    )
+    orgs = sa.select(Organisation.id).where(
+        sa.or_(Organisation.owner_user_id == user_id, Organisation.id.in_(member_of))
+    )
+    challenges = session.scalars(
+        sa.select(Challenge)
+        .where(Challenge.organisation_id.in_(orgs), Challenge.status != "draft")
+        .order_by(Challenge.reference)
+    ).all()
+    if not challenges:
+        return []
+    rows = session.execute(
+        sa.select(Application, Team)
+        .join(Team, Team.id == Application.team_id)
+        .where(Application.challenge_id.in_([c.id for c in challenges]))
+        .order_by(Application.created_at, Application.id)
+    ).tuples()
+    by_challenge: dict[int, list[tuple[Team, Application]]] = {c.id: [] for c in challenges}
+    for application, team in rows:
+        by_challenge[application.challenge_id].append((team, application))
+    return [(c, by_challenge[c.id]) for c in challenges]
 
 
 def mask_email(address: str) -> str:

@@ -127,3 +127,24 @@ async def test_synonyms_and_recommendations_are_not_filters(services: Services) 
     english = text(await rest(services, "lead3", "recommend a challenge for our team"))
     assert '("AI skills and domain expertise")' not in english
     assert "(AI skills and domain expertise)" in english and "(both)" not in english
+
+
+async def test_an_organisation_sees_the_teams_that_applied(services: Services) -> None:
+    """「有哪些隊伍申請我們的題目」: the owner of the organisation gets each challenge with the
+    teams that applied (not only the challenge list); a stranger does not."""
+    with services.session_factory.begin() as session:
+        ref = open_challenge(session, *SEED[0])
+        other = open_challenge(
+            session, "台中童綜合醫院", "病歷摘要", "摘要病歷", "醫療保健", "自然語言類"
+        )
+    await register_team(services, "lead4", "王隊長", "影像先鋒隊", "兩者都有")
+    assert f"申請題目 {ref}" in text(await rest(services, "lead4", f"申請題目 {ref}"))
+    owner = text(await rest(services, "org-台中童綜合醫院", "有哪些隊伍申請我們的題目"))
+    assert "申請您機構題目的隊伍：" in owner
+    assert f"{ref}　AI輔助醫學影像診斷：影像先鋒隊（已申請）" in owner
+    assert f"{other}　病歷摘要：尚無隊伍申請" in owner
+    english = text(await rest(services, "org-台中童綜合醫院", "my status"))
+    assert "Teams that applied" not in english  # Chinese user: the reply stays in zh-TW
+    assert "影像先鋒隊（已申請）" in english
+    stranger = text(await rest(services, "someone", "有哪些隊伍申請我們的題目"))
+    assert "影像先鋒隊" not in stranger
