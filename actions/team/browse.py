@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -78,14 +79,14 @@ def _strip_names(text: str, choices: dict[str, list[str]], found: str | None) ->
 
 @cache
 def _recommend_words() -> re.Pattern[str]:
-    return re.compile("|".join(_data()["recommend_words"]), re.IGNORECASE)
+    return re.compile("|".join(_TEXTS.data["recommend_words"]), re.IGNORECASE)
 
 
 @cache
 def _synonyms() -> dict[str, tuple[str, ...]]:
     """Each keyword → the words meaning the same (itself included)."""
     found: dict[str, tuple[str, ...]] = {}
-    for group in _data()["keyword_synonyms"]:
+    for group in _TEXTS.data["keyword_synonyms"]:
         words = tuple(fold(str(w)) for w in group)
         for word in words:
             found[word] = words
@@ -167,7 +168,7 @@ def recommendation(session: Session, membership: Membership, lang: str) -> str:
         if has_ai and has_domain
         else ("recommend_need_domain" if has_ai else "recommend_need_ai")
     )
-    labels: dict[str, str] = _data()["en" if lang == "en" else "zh-TW"]["expertise"]
+    labels: dict[str, str] = _TEXTS.data["en" if lang == "en" else "zh-TW"]["expertise"]
     kinds_of = sorted({str(m.expertise or "-") for m in members})
     shown = say(lang, "filter_joiner").join(labels.get(k, k) for k in kinds_of)
     return say(lang, "recommend", team=membership.team.name, kinds=shown, advice=say(lang, key))
