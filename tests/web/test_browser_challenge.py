@@ -129,7 +129,7 @@ def test_autosave_then_the_chat_goes_on_from_there(
     assert "出題單位的名稱" not in later
     rest(live_web, sender, "02-2345-6789")  # answered in the chat, shown on the page
     phone.reload()
-    assert phone.locator("#org_phone").input_value() == "02 2345 6789"
+    assert phone.locator("#org_phone").input_value() == "02-2345-6789"  # local format
     shot(phone, "challenge-form-from-chat")
 
 
