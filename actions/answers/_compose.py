@@ -173,7 +173,7 @@ def _schedule(p: Programme, q: Query, lang: Lang, now: datetime) -> Answer:
         answer.say(knowledge.render_days_left(p, milestone, round_id, lang, now), buttons)
         return answer
     line = knowledge.render_milestone(p, milestone, round_id, lang, now)
-    if "what_is" in q.cues and not q.followup:  # "輪桌接洽會是什麼": what it is, then when
+    if "what_is" in q.cues:  # "輪桌接洽會是什麼": what it is, then when
         line = render_about(p, milestone, lang) + "\n" + line
     if not named_round:
         line += knowledge.render_other_rounds(p, milestone, round_id, lang, now)
