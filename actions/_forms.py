@@ -241,7 +241,8 @@ class EditableForm(FormValidationAction):
         asked = tracker.get_slot(REQUESTED_SLOT)
         values = dict(tracker.slots)
         values.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
-        if claimed and values.get(asked) is None and not _asks(tracker):
+        unsure = says_none(latest_text(tracker))  # "不知道": the field's own reply explains it
+        if claimed and values.get(asked) is None and not _asks(tracker) and not unsure:
             del dispatcher.messages[said:]  # not this field's value after all: an interruption
             return [SlotSet(asked, None)]
         changed = {str(e["name"]) for e in events if e.get("event") == "slot"}
