@@ -26,18 +26,18 @@ def test_mask_hides_emails_and_phone_numbers() -> None:
 
 
 def test_inbox_groups_misses_and_skips_form_answers(services: Services) -> None:
-    say(services, "a", "我要出題", "台積電", "取消", "老師可以當指導嗎", "構想什麼時候截止")
-    say(services, "b", "老師可不可以當指導", "指導教授可以掛名嗎", "x@y.org 0912-345-678")
+    say(services, "a", "我要出題", "台積電", "取消", "簡報可以用粉紅色嗎", "構想什麼時候截止")
+    say(services, "b", "簡報可以用粉紅色的嗎", "指導教授可以掛名嗎", "x@y.org 0912-345-678")
     with services.session_factory() as session:
         events = reviews.recent_events(session=session, limit=1000)
     groups = inbox.group(events, set(), services.nlu)
     texts = [t for g in groups for t in g.texts]
     assert "台積電" not in texts and "構想什麼時候截止" not in texts  # a form answer, an answer
-    teacher = next(g for g in groups if g.text == "老師可以當指導嗎")
-    assert teacher.count >= 2 and len(teacher.guesses) == 3
+    pink = next(g for g in groups if g.text == "簡報可以用粉紅色嗎")  # two wordings, one group
+    assert pink.count >= 2 and len(pink.guesses) == 3
     assert "[email] [phone]" in texts and not any("x@y.org" in t for t in texts)
-    later = inbox.group(events, {"老師可以當指導嗎", *teacher.texts}, services.nlu)
-    assert all(g.text != "老師可以當指導嗎" for g in later)  # reviewed texts leave the inbox
+    later = inbox.group(events, {"簡報可以用粉紅色嗎", *pink.texts}, services.nlu)
+    assert all(g.text != "簡報可以用粉紅色嗎" for g in later)  # reviewed texts leave the inbox
 
 
 def test_export_reviewed_writes_rasa_yaml(
