@@ -94,7 +94,7 @@ def as_rasa(call: dict[str, Any]) -> dict[str, Any]:
     return {**call, "sender_id": "alice", "tracker": tracker}
 
 
-_ISSUED = re.compile(r"(issued\W+)[A-Za-z0-9_-]+")
+_ISSUED = re.compile(r"(issued[\\\":\s]+)[A-Za-z0-9_-]+")
 
 
 def _unissued(body: dict[str, Any]) -> Any:

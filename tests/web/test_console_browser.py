@@ -29,7 +29,7 @@ from tests.web.conftest import ARTEFACTS, make_settings
 
 PASSWORD = "correct horse battery"
 LAPTOP = {"width": 1280, "height": 860}
-MISSED = ("老師可以當指導嗎", "可以找教授當顧問嗎", "可以請學長當顧問嗎")
+MISSED = ("學姊可以當我們的顧問嗎", "可以找教授當顧問嗎", "可以請學長當顧問嗎")
 
 
 class Console:
