@@ -4,8 +4,8 @@
 (default: the configured ``nlu_model_path``). ``aigo nlu test [--data FILE] [--cross-validation
 [--train-data DIR] --folds 5] [--out DIR]`` tests the configured model (trained from ``nlu/data``
 if needed, fallback threshold applied) on the held-out ``--data`` (default
-``tests/data/nlu_blind_wave3.yml``, written blind and never trained on; without ``--data`` the
-older blind set ``tests/data/nlu_blind_fresh.yml`` follows as one summary line) and, with
+``tests/data/nlu_blind_wave4.yml``, written blind and never trained on; without ``--data`` the
+older blind set ``tests/data/nlu_blind_wave3.yml`` follows as one summary line) and, with
 ``--cross-validation``, also runs k-fold cross-validation on the training data. For each it
 prints per-intent precision / recall / F1 with macro averages, the most confused pairs, per-entity
 precision / recall / F1 and the expected calibration error; it writes ``intent_report.json``
@@ -30,9 +30,9 @@ from nlu.crossval import Evaluation, held_out
 from nlu.evaluate import Report
 from nlu.training_data import TrainingDataError, load_training_data
 
-DEFAULT_TEST_DATA = Path("tests/data/nlu_blind_wave3.yml")
+DEFAULT_TEST_DATA = Path("tests/data/nlu_blind_wave4.yml")
 # An older blind set, since tuned against: reported on one line next to the default.
-SECOND_TEST_DATA = Path("tests/data/nlu_blind_fresh.yml")
+SECOND_TEST_DATA = Path("tests/data/nlu_blind_wave3.yml")
 
 
 def register(subparsers: Any) -> None:

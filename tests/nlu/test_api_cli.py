@@ -76,17 +76,17 @@ def test_aigo_train_and_nlu_test(
     png = (out_dir / "intent_confusion_matrix.png").read_bytes()
     assert png.startswith(b"\x89PNG")
 
-    # Without --data: the blind wave-3 set in full, then the older blind set B on one line.
+    # Without --data: the blind wave-4 set in full, then the older wave-3 set on one line.
     default_dir = tmp_path / "default"
     assert main(["nlu", "test", "--out", str(default_dir)]) == 0
     printed = capsys.readouterr().out
-    assert "== held-out tests/data/nlu_blind_wave3.yml\n" in printed
-    summary = next(line for line in printed.splitlines() if "nlu_blind_fresh.yml" in line)
+    assert "== held-out tests/data/nlu_blind_wave4.yml\n" in printed
+    summary = next(line for line in printed.splitlines() if "nlu_blind_wave3.yml" in line)
     assert "macro F1 0." in summary and "calibration error" in summary
     report = json.loads((default_dir / "intent_report.json").read_text(encoding="utf-8"))
-    assert report["data"] == "held-out tests/data/nlu_blind_wave3.yml"
-    assert len(report["per_intent"]) == 35  # 18 blind utterances for each of 35 intents
+    assert report["data"] == "held-out tests/data/nlu_blind_wave4.yml"
+    assert len(report["per_intent"]) == 36  # 18 blind utterances for each of 36 intents
     assert set(report["measurements"]) == {
+        "held-out tests/data/nlu_blind_wave4.yml",
         "held-out tests/data/nlu_blind_wave3.yml",
-        "held-out tests/data/nlu_blind_fresh.yml",
     }
