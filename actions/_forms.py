@@ -46,8 +46,8 @@ Buttons = list[dict[str, str]]
 
 @cache
 def _texts() -> dict[str, dict[str, str]]:
-    loaded: dict[str, dict[str, str]] = yaml.safe_load(
-        (HERE / "form_texts.yml").read_text(encoding="utf-8")
+    loaded: dict[str, dict[str, str]] = yaml.load(
+        (HERE / "form_texts.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
     )
     return loaded
 

@@ -22,7 +22,9 @@ class Texts:
     @cached_property
     def data(self) -> dict[str, Any]:
         """The whole file as loaded."""
-        loaded: dict[str, Any] = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        loaded: dict[str, Any] = yaml.load(
+            self.path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+        )
         return loaded
 
     def say(self, lang: str, key: str, **values: Any) -> str:

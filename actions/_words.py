@@ -17,7 +17,9 @@ HERE = Path(__file__).resolve().parent
 @cache
 def data() -> dict[str, Any]:
     """``form_data.yml`` (aliases and command words)."""
-    loaded: dict[str, Any] = yaml.safe_load((HERE / "form_data.yml").read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = yaml.load(
+        (HERE / "form_data.yml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+    )
     return loaded
 
 

@@ -42,7 +42,7 @@ PUSH_CHANNELS = ("line", "telegram")
 @lru_cache(maxsize=1)
 def _texts() -> dict[str, dict[str, str]]:
     with TEXTS_PATH.open(encoding="utf-8") as handle:
-        data: dict[str, dict[str, str]] = yaml.safe_load(handle)
+        data: dict[str, dict[str, str]] = yaml.load(handle, Loader=yaml.CSafeLoader)
     return data
 
 

@@ -84,7 +84,7 @@ class Sheet:
 
 @cache
 def _all_columns() -> dict[str, tuple[Column, ...]]:
-    data = yaml.safe_load(COLUMNS_PATH.read_text(encoding="utf-8"))
+    data = yaml.load(COLUMNS_PATH.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     return {
         name: tuple(Column(key=key, **spec) for key, spec in cols.items())
         for name, cols in data.items()

@@ -30,7 +30,7 @@ NOON = dtime(12, 0)
 @lru_cache(maxsize=1)
 def templates() -> dict[str, Any]:
     """The parsed ``templates.yml`` (cached), keyed by language."""
-    data = yaml.safe_load(TEMPLATES_PATH.read_text(encoding="utf-8"))
+    data = yaml.load(TEMPLATES_PATH.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     return cast(dict[str, Any], data)
 
 

@@ -97,7 +97,7 @@ def _load(path: Path) -> Programme:
     except OSError as exc:
         raise KnowledgeError(name, "", f"cannot read file ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=yaml.CSafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

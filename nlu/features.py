@@ -53,13 +53,13 @@ META_CONCEPTS = frozenset({"negation", "question", "want", "agree", "greet", "by
 
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     """Read the concept lexicon; triggers are normalised like messages."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
     return {str(k): sorted({to_traditional(str(t)) for t in v}) for k, v in sorted(raw.items())}
 
 
 def load_spelling(path: Path = SPELLING_PATH) -> Spelling:
     """Read the misspelling → word table (same lengths, normalised like messages)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
     pairs = {to_traditional(str(k)): to_traditional(str(v)) for k, v in raw.items()}
     return {k: v for k, v in sorted(pairs.items()) if len(k) == len(v) and k != v}
 

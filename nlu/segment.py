@@ -55,7 +55,7 @@ def _jieba_words_cached() -> dict[str, int]:
 
 def load_terms(path: Path = TERMS_PATH) -> list[str]:
     """The programme's terms, normalised like messages."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or []
     return sorted({to_traditional(str(t)) for t in raw})
 
 

@@ -109,7 +109,7 @@ def _lines(block: Any, where: str) -> list[str]:
 
 def _read_file(path: Path, data: TrainingData) -> None:
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except (OSError, yaml.YAMLError) as exc:
         raise TrainingDataError(f"{path}: cannot read YAML: {exc}") from exc
     if not isinstance(doc, dict) or set(doc) - _ALLOWED_KEYS or str(doc.get("version")) != "3.1":

@@ -21,7 +21,7 @@ CUES_PATH = Path(__file__).with_name("cues.yml")
 
 @cache
 def _patterns() -> dict[str, list[re.Pattern[str]]]:
-    data = yaml.safe_load(CUES_PATH.read_text(encoding="utf-8")) or {}
+    data = yaml.load(CUES_PATH.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
     compiled: dict[str, list[re.Pattern[str]]] = {}
     for name, patterns in data.items():
         try:

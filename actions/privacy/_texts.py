@@ -15,7 +15,9 @@ TEXTS_PATH = Path(__file__).with_name("texts.yml")
 
 @cache
 def _texts() -> dict[str, dict[str, Any]]:
-    loaded: dict[str, dict[str, Any]] = yaml.safe_load(TEXTS_PATH.read_text(encoding="utf-8"))
+    loaded: dict[str, dict[str, Any]] = yaml.load(
+        TEXTS_PATH.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+    )
     return loaded
 
 

@@ -21,7 +21,7 @@ _REQUIRED = ("rate_limited", "unsupported", "choose", "sorry", "expired_button")
 def messages() -> dict[str, Any]:
     """The parsed ``messages.yml`` (validated once)."""
     try:
-        data = yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
+        data = yaml.load(MESSAGES_FILE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     except yaml.YAMLError as exc:
         raise ValueError(f"{MESSAGES_FILE}: invalid YAML: {exc}") from exc
     for key in (*_REQUIRED, "welcome"):

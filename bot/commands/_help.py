@@ -32,7 +32,7 @@ class AigoFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescript
 @cache
 def examples() -> dict[str, str]:
     """Command path (``"serve"``, ``"challenges export"``) → example command lines."""
-    data = yaml.safe_load(EXAMPLES_PATH.read_text(encoding="utf-8"))
+    data = yaml.load(EXAMPLES_PATH.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     return {str(k): str(v).rstrip() for k, v in data.items()}
 
 

@@ -23,7 +23,7 @@ LANGS = ("zh-TW", "en")
 def messages() -> dict[str, Any]:
     """The parsed ``messages.yml`` (cached)."""
     with MESSAGES_PATH.open(encoding="utf-8") as handle:
-        data: dict[str, Any] = yaml.safe_load(handle)
+        data: dict[str, Any] = yaml.load(handle, Loader=yaml.CSafeLoader)
     return data
 
 

@@ -38,7 +38,9 @@ def to_yaml(rows: Sequence[tuple[str, str, Sequence[dict[str, Any]]]]) -> str:
     for intent, examples in sorted(by_intent.items()):
         lines += [f"- intent: {intent}", "  examples: |", *(f"    - {ex}" for ex in examples)]
     document = "\n".join(lines) + "\n"
-    yaml.safe_load(document)  # fails here, not in training, if a text broke the YAML
+    yaml.load(
+        document, Loader=yaml.CSafeLoader
+    )  # fails here, not in training, if a text broke the YAML
     return document
 
 

@@ -23,8 +23,8 @@ _FORMS: dict[str, type[EditableForm]] = {
 
 @cache
 def _labels() -> dict[str, dict[str, dict[str, str]]]:
-    data: dict[str, dict[str, dict[str, str]]] = yaml.safe_load(
-        LABELS_FILE.read_text(encoding="utf-8")
+    data: dict[str, dict[str, dict[str, str]]] = yaml.load(
+        LABELS_FILE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
     )
     return data
 

@@ -35,7 +35,9 @@ NAV = (
 @cache
 def texts() -> dict[str, dict[str, str]]:
     """The console texts (every key has zh-TW and en; checked once, naming the file)."""
-    data: dict[str, dict[str, str]] = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+    data: dict[str, dict[str, str]] = yaml.load(
+        TEXTS_FILE.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+    )
     for key, entry in data.items():
         missing = [lang for lang in LANGUAGES if not entry.get(lang)]
         if missing:
