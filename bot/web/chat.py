@@ -2,6 +2,11 @@
 ``POST /chat/messages`` with the ``X-CSRF-Token`` header; the engine answers as for any channel
 (sender :func:`bot.web.identity.chat_sender`, channel ``web``) and the replies come back as
 ``{"replies": [{"text", "buttons", "links"}]}``.
+
+Notices for a user known only through the web chat (a challenge returned, a team changed: see
+:mod:`db.notices`) wait in the outbox; they follow the replies of the user's next message (the page
+sends one when it opens) and ``POST /chat/notices``, which the open page polls, returns them too.
+Each is shown once.
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.dialogue import UserMessage
-from bot.web.deps import services_of
+from bot.web.deps import in_session, services_of
 from bot.web.identity import chat_sender
 from bot.web.render import language, render, text
 from bot.web.security import CSRF_HEADER, check_csrf
+from bot.web.team_view import user_id_of
+from db.notices import take_web_notices
 
 CHANNEL = "web"
 MAX_BODY_BYTES = 20_000
@@ -65,7 +72,28 @@ async def post_message(request: Request) -> Response:
     engine = services_of(request).engine
     sender = chat_sender(request)
     replies = await engine.handle(UserMessage(sender, message["text"], CHANNEL, {}))
-    return JSONResponse({"replies": [_reply(r) for r in replies]})
+    notices = await _notices(request, sender)
+    return JSONResponse({"replies": [_reply(r) for r in replies] + notices})
+
+
+async def _notices(request: Request, sender: str) -> list[dict[str, Any]]:
+    """The sender's waiting notices as replies (marked ``notice``), now marked delivered."""
+    now = services_of(request).clock.now()
+
+    def take(session: Any) -> list[str]:
+        uid = user_id_of(session, sender)
+        return take_web_notices(session=session, user_id=uid, now=now) if uid else []
+
+    return [{"text": notice, "notice": True} for notice in await in_session(request, take)]
+
+
+async def poll_notices(request: Request) -> Response:
+    """``POST /chat/notices``: the waiting notices of this browser's chat user (none: ``[]``)."""
+    if not check_csrf(request, request.headers.get(CSRF_HEADER)):
+        lang = language(request)
+        return JSONResponse({"error": text("chat_session_expired", lang)}, status_code=403)
+    sender = chat_sender(request)
+    return JSONResponse({"replies": await _notices(request, sender)})
 
 
 def routes() -> list[Route]:
@@ -73,4 +101,5 @@ def routes() -> list[Route]:
     return [
         Route("/chat", page, methods=["GET"]),
         Route("/chat/messages", post_message, methods=["POST"]),
+        Route("/chat/notices", poll_notices, methods=["POST"]),
     ]

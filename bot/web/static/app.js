@@ -89,13 +89,25 @@ function initChat(root) {
       bubble("bot error", body.error || root.dataset.error);
       return;
     }
-    body.replies.forEach((r) => {
-      if (r.text) bubble("bot", r.text);
+    show(body.replies);
+    AIGO.ready();
+  }
+
+  function show(replies) {
+    replies.forEach((r) => {
+      if (r.text) bubble(r.notice ? "bot notice" : "bot", r.text);
       if (r.buttons) buttons(r.buttons);
       if (r.links) links(r.links);
     });
-    AIGO.ready();
   }
+
+  /* Notices (a challenge returned, a team changed) arrive while the page is open. */
+  async function poll() {
+    if (document.visibilityState !== "visible" || root.classList.contains("busy")) return;
+    const { ok, body } = await AIGO.postJSON("/chat/notices", {});
+    if (ok) show(body.replies);
+  }
+  setInterval(poll, 60000);
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
