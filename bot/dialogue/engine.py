@@ -62,6 +62,15 @@ DEFAULT_WORKERS = 16
 _NO_SWITCH_INTENTS = {"out_of_scope"}
 _SWITCH_ONLY_INTENTS = {FALLBACK_INTENT, "greet", "affirm"}
 T = TypeVar("T")
+
+
+def _first_words(state: DialogueState) -> bool:
+    """True while no earlier message of the conversation showed a language (only button
+    payloads such as /start): then even a single English word ("hello", "hi") sets English."""
+    earlier = [e for e in state.window if e.get("event") == "user"]
+    return not any(detect_language(str(e.get("text") or "")) for e in earlier)
+
+
 # change(state, session) -> result: a read-modify-write of one sender's state (update_state)
 StateChange = Callable[[DialogueState, Session], T]
 
@@ -292,6 +301,8 @@ class Engine:
         if state.slots.get("language_locked") or state.active_loop:
             return False
         detected = detect_language(text) if not text.startswith("/") else None
+        if detected is None and not text.startswith("/") and _first_words(state):
+            detected = detect_language(text, min_words=1)  # "hello" as the first message
         if detected and detected != state.slots.get("language"):
             state.set_slot("language", detected, self.domain)
         return False

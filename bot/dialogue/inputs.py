@@ -111,14 +111,15 @@ def english_word_count(text: str) -> int:
     return count
 
 
-def detect_language(text: str) -> str | None:
-    """Return ``"zh-TW"``, ``"en"`` or None (no clear language) for ``text``."""
+def detect_language(text: str, *, min_words: int = MIN_ENGLISH_WORDS) -> str | None:
+    """Return ``"zh-TW"``, ``"en"`` or None (no clear language) for ``text``; ``min_words``
+    English words make it English (1 for a conversation's first words: "hello")."""
     if _CJK.search(text):
         return "zh-TW"
     count = english_word_count(text)
     # "deadlin when", "prize mony": a typo next to a real English word is still English
     words = [w for w in _LATIN_WORD.findall(_NOT_LANGUAGE.sub(" ", text)) if len(w) > 2]
-    return "en" if count >= MIN_ENGLISH_WORDS or (count and len(words) >= 2) else None
+    return "en" if count >= min_words or (count and len(words) >= 2) else None
 
 
 def is_blank(text: str) -> bool:
