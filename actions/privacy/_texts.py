@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import yaml
 
 import knowledge
+from actions._hant import to_traditional
 
 TEXTS_PATH = Path(__file__).with_name("texts.yml")
 
@@ -28,6 +31,16 @@ def text(lang: str, key: str, **values: Any) -> str:
         node = node[part]
     c = knowledge.load().contacts
     return str(node).format(email=c.email, phone=c.phone, ext=c.phone_extension, **values)
+
+
+def asked_point(message: str) -> str | None:
+    """The ``lead_*`` text key for a question about one point of the notice, or None."""
+    normal = to_traditional(unicodedata.normalize("NFKC", message))
+    patterns: dict[str, str] = _texts().get("leads", {})
+    for point, pattern in patterns.items():
+        if re.search(pattern, normal, re.IGNORECASE):
+            return f"lead_{point}"
+    return None
 
 
 def _label(lang: str, group: str, value: Any) -> str:

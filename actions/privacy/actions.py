@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions._forms import lang_of
 from actions.confirm import Ask, ConfirmedAction, Request
 from actions.context import sender_key, turn_session
-from actions.privacy._texts import held_lines, text, what
+from actions.privacy._texts import asked_point, held_lines, text, what
 from db import privacy
 from db.users import get_or_create_user_for_sender
 
@@ -35,8 +35,14 @@ class ActionAnswerPrivacy(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Utter the notice in the user's language."""
-        dispatcher.utter_message(text=text(lang_of(tracker), "notice"))
+        """Utter the notice in the user's language; a question about one point of it gets
+        that point first ("資料會保存多久")."""
+        lang = lang_of(tracker)
+        lead = asked_point(str((tracker.latest_message or {}).get("text") or ""))
+        if lead is not None:
+            dispatcher.utter_message(text=text(lang, lead) + "\n" + text(lang, "lead_more"))
+            return []
+        dispatcher.utter_message(text=text(lang, "notice"))
         return []
 
 
