@@ -157,8 +157,9 @@ def render_schedule_table(programme: Programme, round_id: str | None, lang: Lang
     return "\n".join([str(t(lang, "table_title")), "", *lines, "", *footer])
 
 
-def render_prize_summary(programme: Programme, lang: Lang) -> str:
-    """All prize stages, tranches, tiers, the maximum, the pool and the withholding rates."""
+def render_prize_summary(programme: Programme, lang: Lang, *, with_max: bool = True) -> str:
+    """All prize stages, tranches, tiers, the maximum (unless said already: ``with_max``), the
+    pool and the withholding rates."""
     prizes, sep = programme.prizes, str(t(lang, "list_sep"))
     shortlist, grant, proof = (programme.stage(s) for s in ("shortlist", "solution_grant", "proof"))
 
@@ -182,7 +183,9 @@ def render_prize_summary(programme: Programme, lang: Lang) -> str:
             str(t(lang, "tier")).format(name=x.name.get(lang), amount=money(x.amount))
             for x in proof.tiers
         ),
-        max=money(prizes.max_per_team_per_challenge),
+        max_line=str(t(lang, "prize_max_line")).format(max=money(prizes.max_per_team_per_challenge))
+        if with_max
+        else "",
         pool=str(t(lang, "amount_over")).format(amount=money(prizes.total_pool_min)),
         roc_pct=prizes.withholding.ROC,
         foreign_pct=prizes.withholding.foreign,

@@ -17,7 +17,7 @@ from knowledge.dates import RelativeSpec
 from knowledge.eligibility import Verdict
 from knowledge.prizes import max_total, net_amount, tier_total
 from knowledge.render import approximate_left, render_date, render_date_short
-from knowledge.schedule import time_left, upcoming
+from knowledge.schedule import Occurrence, time_left, upcoming
 from knowledge.schema import Lang, Programme
 
 NoDataTopic = str  # one of templates.yml answers.what.*
@@ -165,33 +165,75 @@ def render_eligibility_rules(programme: Programme, lang: Lang) -> str:
 
 
 def render_eligibility_answer(
-    programme: Programme, verdict: Verdict, lang: Lang, *, general: bool = False
+    programme: Programme,
+    verdict: Verdict,
+    lang: Lang,
+    *,
+    general: bool = False,
+    who: str | None = None,
+    age_text: str | None = None,
 ) -> str:
-    """The verdict on the facts the user gave, each with the rule it rests on, then the rules
-    still to meet; a not-met or to-be-confirmed point adds the "in principle" contact note.
-    ``general``: the facts were asked about in general ("can foreigners join?"), not the user's."""
+    """The verdict on the facts given, each with the rule it rests on, then the rules still to
+    meet; a not-met or to-be-confirmed point adds the "in principle" contact note (unless the
+    point already says it).
+
+    ``general``: the facts were asked about in general ("can foreigners join?"); ``who``: they
+    are another person's ("您的朋友"), named in the heading. ``age_text`` replaces the age
+    figure ("18或19") when only the birth year is known. A rule already quoted is not listed
+    again among the rules still to meet (the age and nationality rules share one sentence)."""
     given = [r for r in verdict.reasons if r.outcome != "missing"]
     outcomes = {r.outcome for r in given}
     status = "not_met" if "not_met" in outcomes else "review" if "review" in outcomes else "met"
     shown = [r for r in given if status == "met" or r.outcome != "met"]
     email, min_age = programme.contacts.email, programme.eligibility.rule("age").min_age
-    lines = [_a(lang, f"eligibility_{'general' if general else 'status'}.{status}")]
+    if who:
+        heading = _a(lang, f"eligibility_other.{status}").format(who=who)
+        heading = heading[:1].upper() + heading[1:]
+    else:
+        heading = _a(lang, f"eligibility_{'general' if general else 'status'}.{status}")
+    lines = [heading]
+    neutral = general or bool(who)
+    age = age_text if age_text is not None else verdict.age
     for reason in shown:
-        explanation = str(t(lang, f"eligibility.{reason.code}")).format(
-            age=verdict.age, min_age=min_age, email=email
-        )
         lines.append(
             str(t(lang, "eligibility.rule_line")).format(
-                explanation=explanation, rule=reason.rule.text.get(lang)
+                explanation=_explanation(lang, reason.code, neutral).format(
+                    age=age, min_age=min_age, email=email
+                ),
+                rule=reason.rule.text.get(lang),
             )
         )
-    rest_ids: list[str] = [r.rule_id for r in verdict.reasons if r.outcome in ("missing", "action")]
-    rest = _distinct_rule_texts(programme, lang, rest_ids)
+    quoted = {r.rule.text.get(lang) for r in shown}
+    rest_ids = [r.rule_id for r in verdict.reasons if r.outcome in ("missing", "action")]
+    rest = [
+        _a(lang, f"eligibility_rest_item.{rule_id}").format(min_age=min_age)
+        if text in quoted
+        else text
+        for rule_id, text in _rest_rules(programme, lang, rest_ids)
+    ]
     if status == "met" and rest:
         lines.append(_a(lang, "eligibility_rest").format(rules=str(t(lang, "list_sep")).join(rest)))
-    if status != "met":
+    said = any(r.code == "nationality_foreign" for r in shown)  # it already says 「原則」
+    if status != "met" and not said:
         lines.append(_a(lang, "eligibility_in_principle").format(email=email))
     return "\n".join(lines)
+
+
+def _explanation(lang: Lang, code: str, neutral: bool) -> str:
+    """The explanation of a reason; about no one in particular when ``neutral`` (en wording)."""
+    words: dict[str, str] = t(lang, "eligibility")
+    plain: dict[str, str] = t(lang, "answers.eligibility_neutral")
+    return plain.get(code, words[code]) if neutral else words[code]
+
+
+def _rest_rules(programme: Programme, lang: Lang, ids: Collection[str]) -> list[tuple[str, str]]:
+    """(rule id, text) of the rules in ``ids``, a text shared by several rules listed once."""
+    found: list[tuple[str, str]] = []
+    for rule in programme.eligibility.rules:
+        text = rule.text.get(lang)
+        if rule.id in ids and text not in (x for _, x in found):
+            found.append((rule.id, text))
+    return found
 
 
 def render_edition_over(programme: Programme, lang: Lang) -> str:
@@ -204,20 +246,30 @@ def render_still_open(
 ) -> str:
     """Whether ideas can still be submitted at ``now``: the next idea deadline with the time
     left, or (all closed) each round's deadline and the office's contact."""
-    open_deadlines = [
-        o for o in upcoming(programme, now, round_id=round_id) if o.milestone_id == "idea_deadline"
-    ]
-    if open_deadlines:
-        found = open_deadlines[0]
+
+    def open_in(rnd: str | None) -> list[Occurrence]:
+        found = upcoming(programme, now, round_id=rnd)
+        return [o for o in found if o.milestone_id == "idea_deadline"]
+
+    open_deadlines = open_in(round_id)
+    later = open_in(None) if round_id and not open_deadlines else []
+    if open_deadlines or later:
+        found = (open_deadlines or later)[0]
         left = time_left(found.date.deadline, now)
         status = str(t(lang, "time_left" if left.days else "time_left_hours")).format(
             days=left.days, hours=left.hours, minutes=left.minutes
         )
-        return _a(lang, "still_open_yes").format(
-            round=programme.round(found.round_id).name.get(lang),
-            date=render_date(programme, "idea_deadline", found.round_id, lang),
-            status=status.strip(" （）()"),
-        )
+        fields = {
+            "round": programme.round(found.round_id).name.get(lang),
+            "date": render_date(programme, "idea_deadline", found.round_id, lang),
+            "status": status.strip(" （）()"),
+        }
+        if later and round_id:  # "第一梯還能報嗎" after it closed: the next round is open
+            closed = render_date_short(programme, "idea_deadline", round_id, lang)
+            return _a(lang, "still_open_other").format(
+                closed_round=programme.round(round_id).name.get(lang), closed_date=closed, **fields
+            )
+        return _a(lang, "still_open_yes").format(**fields)
     rounds = [programme.round(round_id)] if round_id else programme.rounds
     round_dates = str(t(lang, "list_sep")).join(
         _a(lang, "still_open_round").format(

@@ -94,3 +94,25 @@ def render_showcase(programme: Programme, lang: Lang) -> str:
         mark_min=f"{s.results.marking_accuracy_min_pct:g}",
         mark_max=f"{s.results.marking_accuracy_max_pct:g}",
     )
+
+
+def render_past_results(programme: Programme, lang: Lang) -> str:
+    """Last year's (107, the 1st edition's) figures, teams first ("第一屆有幾隊")."""
+    prev = programme.previous_edition
+    return str(t(lang, "answers.past_results")).format(
+        teams=prev.teams,
+        ideas=prev.shortlisted_ideas,
+        participants=prev.participants,
+        solutions=prev.solutions,
+    )
+
+
+def render_fields(programme: Programme, lang: Lang) -> str:
+    """The industries and technical fields of this edition's challenges ("題目有哪些領域")."""
+    info, sep = programme.programme, str(t(lang, "list_sep"))
+    return str(t(lang, "answers.fields")).format(
+        industries=sep.join(i.get(lang) for i in info.industries.items),
+        fields=sep.join(i.get(lang) for i in info.technical_fields.items),
+        organisations=info.current_edition.organisations,
+        challenges=info.current_edition.challenges,
+    )

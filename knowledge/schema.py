@@ -222,6 +222,7 @@ class Stage(_Model):
     receipts_source: str | None = None
     tranches: list[Tranche] = []
     tiers: list[Tier] = []
+    about: SourcedText | None = None  # what the stage is, in the seed's own words and context
 
 
 class Withholding(_Model):

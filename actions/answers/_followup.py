@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import knowledge
 from actions.answers._cues import cues_in
+from actions.answers._profile import MessagePeople, Subject
 
 CONFIDENT = 0.6
 TOPIC_OF_INTENT: dict[str, str] = {
@@ -50,15 +52,16 @@ ENTITY_TOPIC: dict[str, str] = {
     "nationality": "eligibility",
     "expertise": "eligibility",
 }
+# Team questions that stay team questions even about someone else ("他可以參加兩隊嗎").
+_TEAM_QUESTIONS = frozenset({"alone", "multi_team", "team_size", "teams_per_challenge"})
 # Parameters remembered between turns (slot names equal entity names).
 CONTEXT_PARAMS: dict[str, tuple[str, ...]] = {
     "schedule": ("milestone", "round"),
     "bonus": ("award_tier", "prize_stage", "amount"),
 }
 PROFILE_SLOTS = ("age", "nationality", "expertise")
-# "外國人可以參加嗎" asks about foreigners in general; "我是外國人可以參加嗎" about the user.
-# A profile fact only counts as the user's own with a first-person word (我/我們, I, my, we…).
-_FIRST_PERSON = re.compile(r"我|本人|咱|俺|\b(i|i'm|im|i've|my|me|mine|we|we're|our|us)\b", re.I)
+# The facts of the person asked about before ("那我朋友19歲呢"), for "他們可以當隊員嗎".
+OTHER_PERSON = "other_person"
 # Cues that refer back to the previous answer of the same topic.
 CONTEXT_CUES = frozenset({"days_left", "tax", "venue", "exact_time"})
 # The topic a cue belongs to (refers back to it; answers it when nothing else says the topic).
@@ -93,8 +96,11 @@ NO_DATA_CUES: tuple[str, ...] = (
 )
 # Questions answered from the rules whatever the topic (``_compose.direct_fact``), in order.
 DIRECT_CUES: tuple[str, ...] = (
+    "post_and_solve",
+    "subsidy_and_prize",
     "advisor",
     "leader_change",
+    "minor",
     "occupation",
     "proposal_content",
     "coop_doc",
@@ -128,13 +134,17 @@ FACT_CUES: dict[str, tuple[str, frozenset[str | None]]] = {
     "member_only": ("eligibility", _RULE_TOPICS),
     "organiser": ("programme", _RULE_TOPICS | {"challenge_posting", "contact"}),
     "any_review": ("schedule", _RULE_TOPICS | {"schedule", "challenge_posting"}),
+    "age_rule": ("eligibility", _RULE_TOPICS),  # "隊長要幾歲"
+    "past_count": ("programme", _RULE_TOPICS | {"challenge_posting"}),  # "第一屆有幾隊"
+    "fields": ("programme", frozenset({None, "programme", "challenge_posting"})),
+    "both_rounds": ("schedule", _RULE_TOPICS | {"bonus", "schedule"}),
 }
 # Dimensions of a question that a follow-up keeps ("那佳作呢" after an after-tax question is
 # after tax too); slot ``answer_dims``. A follow-up saying "稅前" (cue ``gross``) drops ``tax``.
 # "那決賽呢" after "構想審查之後呢" asks what follows the final review: the step cues are kept too,
 # but only by a follow-up that names another milestone ("還剩幾天" is about the step's answer).
 STEP_CUES = frozenset({"next_step", "previous_step"})
-DIMENSION_CUES = frozenset({"tax", "prize_unit", "multi_challenge"}) | STEP_CUES
+DIMENSION_CUES = frozenset({"tax", "prize_unit", "multi_challenge", "when"}) | STEP_CUES
 # Words after a milestone that make it the reference point of another one ("構想審查後多久要簽約").
 _REFERENCE_AFTER = re.compile(
     r"\s*(完|結束|完成|過)?\s*(之後|以後|後|之前|以前|前)|\s*(is )?(over|done)?\s*(after|before)\b",
@@ -158,6 +168,8 @@ class Query:
     cues: frozenset[str] = frozenset()
     followup: bool = False
     general: tuple[str, ...] = ()  # profile facts asked about in general, not the user's own
+    people: MessagePeople | None = None  # who the question is about (``_profile.read``)
+    many: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # entities named twice or more
 
 
 def message_entities(latest_message: Mapping[str, Any]) -> dict[str, Any]:
@@ -182,11 +194,47 @@ def message_entities(latest_message: Mapping[str, Any]) -> dict[str, Any]:
     return found
 
 
+def many_entities(latest_message: Mapping[str, Any]) -> dict[str, tuple[Any, ...]]:
+    """The entities the message names with two or more distinct values, in order ("第一梯和第二梯
+    差在哪" → round: 108-1, 108-2)."""
+    values: dict[str, list[Any]] = {}
+    for entity in latest_message.get("entities") or []:
+        name, value = str(entity.get("entity")), entity.get("value")
+        if name in IGNORED_ENTITIES or value is None or value in values.get(name, []):
+            continue
+        values.setdefault(name, []).append(value)
+    return {k: tuple(v) for k, v in values.items() if len(v) > 1}
+
+
+# A comparison or a list of two things of one kind answers them side by side: the topic.
+_MANY_TOPIC = {"round": "schedule", "milestone": "schedule", "prize_stage": "bonus"}
+_MANY_TOPIC["award_tier"] = "bonus"
+
+
+def _many_topic(many: Mapping[str, Any], cues: frozenset[str]) -> str | None:
+    """The topic of "第一梯和第二梯差在哪", "構想審查和實證審查分別是什麼時候", "傑出和佳作
+    差多少": two things of one kind compared or listed."""
+    if not cues & {"compare", "when"}:
+        return None
+    return next((_MANY_TOPIC[name] for name in _MANY_TOPIC if name in many), None)
+
+
 def _confident_topic(latest_message: Mapping[str, Any]) -> str | None:
     intent = latest_message.get("intent") or {}
     if float(intent.get("confidence") or 0.0) < CONFIDENT:
         return None
     return TOPIC_OF_INTENT.get(str(intent.get("name")))
+
+
+def _fact_topic(
+    intent_topic: str | None, names: set[str], cues: frozenset[str], last: str | None
+) -> str | None:
+    """The topic a ``FACT_CUES`` cue names, when the intent is one it overrides (or the last
+    topic, for a follow-up); None without such a cue."""
+    for cue, (topic, overridden) in FACT_CUES.items():
+        if cue in cues and not names - {"expertise"} and intent_topic in overridden | {last}:
+            return topic
+    return None
 
 
 def _topic(
@@ -198,13 +246,16 @@ def _topic(
     cue_refers = any(CUE_TOPIC.get(c) == last for c in cues & CONTEXT_CUES) and not names
     referring = "followup" in cues or cue_refers or (intent_topic is None and bool(names))
     fits = names <= TOPIC_ENTITIES.get(last or "", frozenset())
-    if last and referring and fits and (intent_topic in (None, last) or names):
+    if last and referring and fits and (intent_topic in (None, last) or names or cue_refers):
+        fact = _fact_topic(intent_topic, names, cues, last)
+        if fact is not None and fact != last:
+            return fact, False  # "那審查會呢" after the application steps: the review's date
         return last, True
     if last and "followup" in cues and "future" in cues and not names:
         return last, True  # "what about next year" after any answer: that topic, next edition
-    for cue, (topic, overridden) in FACT_CUES.items():
-        if cue in cues and not names - {"expertise"} and intent_topic in overridden:
-            return topic, False
+    fact = _fact_topic(intent_topic, names, cues, None)
+    if fact is not None:
+        return fact, False
     if {"multi_challenge", "how_much"} <= cues and not names - {"award_tier"}:
         return "bonus", False  # "how much can we win if we solve two challenges"
     if "milestone" in names and cues & STEP_CUES and intent_topic in STATIC_TOPICS | {None}:
@@ -217,6 +268,10 @@ def _topic(
         return "schedule", False
     if cues & STEERING_CUES and names <= {"round"} and intent_topic in STEERABLE_TOPICS:
         return "schedule", False
+    if "prize_stage" in names and "what_is" in cues and intent_topic in STATIC_TOPICS | {None}:
+        return "bonus", False  # "入圍是什麼意思"
+    if "tax" in cues and "nationality" in names and intent_topic in _RULE_TOPICS:
+        return "bonus", False  # "a team with foreigners and Taiwanese: how is it taxed"
     if intent_topic == "schedule" and names and names <= {"award_tier", "prize_stage", "amount"}:
         return "bonus", False  # "when is the proof of concept award paid out": a prize's timing
     if intent_topic:
@@ -230,35 +285,76 @@ def _topic(
     return None, False
 
 
+def _replaced(name: str, entities: Mapping[str, Any]) -> bool:
+    """A remembered prize tier gives way to a stage the message names, and the other way round
+    ("入圍是什麼意思" after "那優等呢" is about the shortlist, not the Excellent award)."""
+    other = {"award_tier": "prize_stage", "prize_stage": "award_tier"}.get(name)
+    return other is not None and other in entities and entities[other] != "proof"
+
+
+def _about_someone(people: MessagePeople | None, slots: Mapping[str, Any]) -> MessagePeople | None:
+    """The message's people, a pronoun ("他們可以當隊員嗎") given the facts of the person asked
+    about before; None when the message is about the user or no one in particular."""
+    if people is None or people.own:
+        return None
+    if people.subject.pronoun and not people.facts:
+        before = slots.get(OTHER_PERSON) or {}
+        facts = {k: v for k, v in before.items() if k in PROFILE_SLOTS and v is not None}
+        who = str(before.get("who") or people.subject.who or "")
+        subject = Subject("other", who, bool(before.get("mine")), True)
+        return MessagePeople(subject, facts) if facts else None
+    return people if people.facts or people.subject.kind == "other" else None
+
+
 def resolve(
-    latest_message: Mapping[str, Any], slots: Mapping[str, Any], default_topic: str | None
+    latest_message: Mapping[str, Any],
+    slots: Mapping[str, Any],
+    default_topic: str | None,
+    people: MessagePeople | None = None,
 ) -> Query:
     """Resolve the question of ``latest_message`` given the conversation's ``slots``.
 
     ``default_topic`` is the topic of the action that runs (None for the fallback action); when
     the intent is not confident it still counts for a message without entities or follow-up cue.
+    ``people`` (:func:`actions.answers._profile.read`) says whose facts the message states: the
+    user's own complete their profile; another person's or no one's are answered on their own.
     """
+    someone = _about_someone(people, slots)
     entities = message_entities(latest_message)
+    facts = (someone or people or MessagePeople(Subject("own"))).facts
+    entities.update(facts)  # "明年就滿20歲": 19 now, not the 20 the NLU read
     cues = cues_in(str(latest_message.get("text") or ""))
     if any(e.get("entity") == "scope" for e in latest_message.get("entities") or []):
         cues |= {"full"}
     intent_topic = _confident_topic(latest_message)
     if intent_topic is None and not entities and "followup" not in cues:
         intent_topic = default_topic  # a weak guess is still the best reading of a bare question
+    many = many_entities(latest_message)
+    if "both_rounds" in cues and "compare" in cues and "round" not in many:
+        many["round"] = tuple(r.id for r in knowledge.load().rounds)  # "兩梯一樣嗎"
+    if "compare" in cues:  # "差在哪" is not "where", "what is the difference" not "what is"
+        cues -= {"venue", "what_is"}
     topic, followup = _topic(intent_topic, entities, cues, slots.get("last_topic"))
+    if _many_topic(many, cues) and not (topic == "bonus" and "round" in many):
+        topic, followup = _many_topic(many, cues), False
+    last_milestone = slots.get("milestone") if slots.get("last_topic") == "schedule" else None
+    if "prepare" in cues and last_milestone and not entities:
+        topic, followup = "schedule", True  # "要準備什麼" after "訪視是什麼時候"
     if topic is None:
         return Query(None, {}, cues)
     if followup and topic == slots.get("last_topic"):
         kept = frozenset(slots.get("answer_dims") or ()) & DIMENSION_CUES
         if "milestone" not in entities or cues & STEP_CUES:
             kept -= STEP_CUES
+        if cues & {"amount_q", "tax", "gross", "no_award", "what_is"}:
+            kept -= {"when"}  # "那傑出總共多少" after "獎金什麼時候發": an amount now
         cues |= kept
     if "gross" in cues:  # "稅前呢" names tax but asks for the amount before it
         cues -= {"tax"}
     params: dict[str, Any] = {}
     for name in CONTEXT_PARAMS.get(topic, ()):
         value = entities.get(name)
-        if value is None and followup:
+        if value is None and followup and not _replaced(name, entities):
             value = slots.get(name)
         params[name] = value
     if topic == "schedule" and "any_review" in cues and "milestone" not in entities:
@@ -268,9 +364,16 @@ def resolve(
         # "第二梯構想幾號截止" then "實證什麼時候要交": the named round, the other mentioned
         params["round"] = slots["named_round"]
         cues |= {CONTEXT_ROUND}
-    text = str(latest_message.get("text") or "")
-    named = tuple(n for n in PROFILE_SLOTS if n in entities)
-    general = named if topic == "eligibility" and not _FIRST_PERSON.search(text) else ()
-    for name in PROFILE_SLOTS:  # a general question is answered on its own facts only
-        params[name] = entities.get(name) if general else entities.get(name, slots.get(name))
-    return Query(topic, params, cues, followup, general)
+    if someone and topic == "team_rules" and someone.facts and not cues & _TEAM_QUESTIONS:
+        topic, cues = "eligibility", cues | {"member_lead"}  # "外國朋友可以加入我們隊嗎"
+    general = tuple(n for n in PROFILE_SLOTS if n in facts) if someone else ()
+    for name in PROFILE_SLOTS:  # someone else's facts are answered on their own
+        params[name] = facts.get(name) if someone else entities.get(name, slots.get(name))
+    if (
+        people
+        and people.own
+        and "age" not in people.facts
+        and (people.birth or people.birthday_unclear)
+    ):
+        params["age"] = None  # "1999年生的" / "20歲了但還沒生日": the answer works it out or asks
+    return Query(topic, params, cues, followup, general, someone or people, many)
