@@ -36,7 +36,7 @@ PROFILE_SLOTS = ("age", "nationality", "expertise")
 Kind = Literal["own", "other", "general"]
 
 _FIRST_PERSON = re.compile(
-    r"我|(?<![日])本人|咱|俺|\b(i|i'm|im|i've|i'll|my|me|mine|myself)\b", re.I
+    r"我|(?<![日])本人|咱|俺|\b(i|i'm|im|i've|i'll|my|me|mine|myself|we|we're|us)\b", re.I
 )
 _MONTHS = {
     m: i
@@ -87,8 +87,10 @@ _TURNING_EN = re.compile(
 )
 # "my friend is 19": an age the NLU reads only with 歲 / "years old".
 _AGE_EN = re.compile(
-    r"\b(?:is|are|am|i'm|he's|she's|they're|aged?)\s+(?P<n>\d{1,2})\b"
-    r"(?!\s*(?:%|percent|teams?|days?|hours?|months?|weeks?|people|members|challenges?))",
+    r"\b(?:i'm|i am|he's|she's|he is|she is|they're|they are|we're|we are|aged"
+    r"|(?:friend|classmate|roommate|brother|sister|son|daughter|colleague|teammate|cousin)s?"
+    r" (?:is|are))\s+(?P<n>\d{1,2})\b(?!\s*(?:%|percent|[a-z]{3,}))"
+    r"|\b(?P<m>\d{1,2})\s*(?:years? old|yrs? old|y/?o)\b",
     re.I,
 )
 # "我20歲了但還沒生日": whether the 20th birthday has passed is unclear.
@@ -283,8 +285,9 @@ def read(text: str, entities: Sequence[Mapping[str, Any]], now: datetime) -> Mes
     elif born is not None:
         facts.pop("age", None)  # "2000年生的": one of two ages, decided by the answer
     age_en = _AGE_EN.search(norm)
-    if "age" not in facts and born is None and age_en and 10 <= int(age_en.group("n")) <= 99:
-        facts["age"] = int(age_en.group("n"))
+    years = int(age_en.group("n") or age_en.group("m")) if age_en else 0
+    if "age" not in facts and born is None and 10 <= years <= 99:
+        facts["age"] = years
     if soon is not None:
         facts["age"] = soon - 1
     if unclear:
