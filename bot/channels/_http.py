@@ -21,10 +21,17 @@ class BodyTooLarge(Exception):
     """The request body exceeds the limit."""
 
 
+def declared_over(declared: str, limit: int) -> bool:
+    """True when a ``Content-Length`` value ``declared`` says more than ``limit`` bytes (a value
+    that is not ASCII digits says nothing: the body is counted as it streams)."""
+    if not (declared.isascii() and declared.isdigit()):
+        return False
+    return len(declared.lstrip("0")) > len(str(limit)) or int(declared) > limit
+
+
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     """The raw body, at most ``limit`` bytes; raises :class:`BodyTooLarge` past it."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared_over(request.headers.get("content-length", ""), limit):
         raise BodyTooLarge
     chunks: list[bytes] = []
     size = 0
@@ -83,7 +90,7 @@ class BodyLimit:
             return
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length", b"").decode("latin-1")
-        if declared.isdigit() and int(declared) > self.limit:
+        if declared_over(declared, self.limit):
             await error(413, "request body too large")(scope, receive, send)
             return
         buffered = await self._buffer(receive)

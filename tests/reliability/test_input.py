@@ -13,6 +13,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from bot.channels._http import MAX_BODY, declared_over
 from bot.services import Services
 from db.models import InboxEvent
 from tests.channels.conftest import TG_SECRET, RunningApp, line_event, sign, tg_message, wait_for
@@ -97,3 +98,12 @@ def test_unknown_payload_value_answers_without_a_traceback(
     text = response.json()[0]["text"]
     assert "獎金" in text or "prize" in text.lower()
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_declared_length_counts_only_when_it_is_ascii_digits() -> None:
+    """``Content-Length: ²`` (a digit to ``str.isdigit``) or 5,000 digits never raise: the body
+    is then counted as it streams."""
+    assert declared_over("1000001", MAX_BODY) and declared_over("9" * 5000, MAX_BODY)
+    assert not declared_over("1000000", MAX_BODY) and not declared_over("0001000000", MAX_BODY)
+    for junk in ("²", "١٢٣", "", "-1", "1e9", " 5"):
+        assert not declared_over(junk, MAX_BODY), junk
