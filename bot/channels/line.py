@@ -19,6 +19,8 @@ Processing (:meth:`LineChannel.process`, run by the inbox worker after the ack, 
   by the service clock), else by push with an ``X-Line-Retry-Key`` derived from the event id; the
   way is recorded before sending, and an answer is never sent by both (:class:`_Delivery`).
 - Per-user rate limit: the first message over the limit gets one notice, later ones are dropped.
+- A signed event can still carry a field of the wrong type (a ``source`` that is a list, a
+  ``timestamp`` that is not a time): such a field is read as absent, never raised on.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ CHANNEL = "line"
 WEBHOOK_PATH = "/webhooks/line/webhook"
 REPLY_TOKEN_TTL = timedelta(seconds=50)  # LINE: use within 1 minute; keep a safety margin
 REPLY_ATTEMPTS = 3  # a reply whose outcome is unknown is retried with the same token
+_LAST_MS = 253_402_300_799_000  # 9999-12-31T23:59:59Z, the last time a datetime holds
 _RETRY_NAMESPACE = uuid.UUID("6f1d4a52-7b1e-4c55-9a43-4f3b0b6c2a10")
 
 
@@ -103,8 +106,9 @@ class LineChannel:
     async def process(self, row: InboxRow) -> None:
         """Answer one stored LINE event (see the module docstring)."""
         event = row.payload
-        user_id = event.get("source", {}).get("userId")
-        if event.get("source", {}).get("type") != "user" or not user_id:
+        source = _object(event.get("source"))
+        user_id = source.get("userId")
+        if source.get("type") != "user" or not isinstance(user_id, str) or not user_id:
             return
         if event.get("mode", "active") != "active":
             return
@@ -164,7 +168,8 @@ class LineChannel:
             log.error("LINE refused the answer to %s: %s", row.event_id, exc)
 
     def _token_fresh(self, event: dict[str, Any]) -> bool:
-        if not event.get("replyToken"):
+        token = event.get("replyToken")
+        if not isinstance(token, str) or not token:
             return False
         age = self._ctx.now().timestamp() - _sent_at(event)
         return age < REPLY_TOKEN_TTL.total_seconds()
@@ -245,16 +250,22 @@ def _new_event(raw: dict[str, Any]) -> NewEvent | None:
     event_id = raw.get("webhookEventId")
     if not event_id:
         return None
-    source = raw.get("source") or {}
-    external = source.get("userId") or source.get("groupId") or source.get("roomId") or "unknown"
+    source = _object(raw.get("source"))
+    ids = (source.get(key) for key in ("userId", "groupId", "roomId"))
+    external = next((found for found in ids if isinstance(found, str) and found), "unknown")
     return NewEvent(CHANNEL, str(event_id), f"{CHANNEL}:{external}", raw)
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (a field of the wrong type)."""
+    return value if isinstance(value, dict) else {}
 
 
 def _user_text(event: dict[str, Any]) -> str | None:
     if event.get("type") == "postback":
-        data = (event.get("postback") or {}).get("data")
+        data = _object(event.get("postback")).get("data")
         return str(data) if data else None
-    message = event.get("message") or {}
+    message = _object(event.get("message"))
     if event.get("type") == "message" and message.get("type") == "text":
         text = str(message.get("text") or "").strip()
         return text or None
@@ -262,8 +273,12 @@ def _user_text(event: dict[str, Any]) -> str | None:
 
 
 def _sent_at(event: dict[str, Any]) -> float:
-    """The event's timestamp in epoch seconds (LINE sends milliseconds)."""
-    return float(event.get("timestamp", 0)) / 1000.0
+    """The event's timestamp in epoch seconds (LINE sends milliseconds); 0 when it is missing or
+    not a time from 1970 to 9999."""
+    stamp = event.get("timestamp")
+    if isinstance(stamp, bool) or not isinstance(stamp, int | float):
+        return 0.0
+    return float(stamp) / 1000.0 if 0 <= stamp <= _LAST_MS else 0.0
 
 
 def _language(responses: list[dict[str, Any]]) -> str | None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 import sqlalchemy as sa
 
 from bot.channels.line import retry_key_for
@@ -189,3 +192,26 @@ def test_rest_caller_cannot_act_as_a_line_user(client: RunningApp, services: Ser
         keys = set(session.scalars(sa.select(Conversation.sender_key)))
         forged = find_user(session=session, channel="line", external_id="Uforged")
     assert "line:Uforged" not in keys and forged is None
+
+
+def test_a_signed_event_with_fields_of_the_wrong_type_is_done_without_an_error(
+    client: RunningApp, services: Services, fake_line: FakeLine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Found by the fuzz test: a ``timestamp`` that is a list failed the event in the inbox worker
+    (``float()`` of a list, logged with its traceback on every attempt); a year-10000 timestamp,
+    a ``source`` or ``message`` that is not an object, or a reply token that is a number did too."""
+    caplog.set_level(logging.ERROR)
+    odd = [
+        line_event("U8", text="獎金多少", timestamp_ms=0) | {"timestamp": [[], []]},
+        line_event("U8", text="獎金多少") | {"timestamp": 10**20},
+        line_event("U8", text="x") | {"source": ["U8"]},
+        line_event("U8", text="x") | {"message": "hi"},
+        line_event("U8", "postback") | {"postback": [1]},
+        line_event("U8", text="獎金多少") | {"replyToken": 12345},
+    ]
+    assert post_line(client, *odd).status_code == 200
+    wait_for(
+        lambda: len(_inbox(services)) == 6 and all(r.status == "done" for r in _inbox(services))
+    )
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert fake_line.by_endpoint("push")  # the number as reply token: answered by push
