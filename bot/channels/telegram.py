@@ -3,8 +3,10 @@
 Webhook (verify, then parse, then store, then ack):
 1. Body over 1 MB → 413. ``X-Telegram-Bot-Api-Secret-Token`` compared in constant time with the
    configured secret → 401 on mismatch or absence; nothing is stored.
-2. The body is parsed with ``telegram.Update.de_json`` (malformed → 400) and stored in the inbox
-   under its ``update_id`` (a duplicate is a no-op); only after the commit the endpoint answers 200.
+2. The body is parsed with ``telegram.Update.de_json`` (malformed → 400: also a date no clock
+   holds, or a field processing reads without Telegram's type, such as a list as the text) and
+   stored in the inbox under its ``update_id`` (a duplicate is a no-op); only after the commit the
+   endpoint answers 200.
    ``aigo telegram poll`` feeds the same inbox from ``getUpdates``.
 
 Processing (:meth:`TelegramChannel.process`, after the ack, in order per chat):
@@ -88,7 +90,7 @@ class TelegramChannel:
         try:
             data = safejson.loads(body)
             event = self.new_event(data)
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
             return error(400, "malformed update")
         if event is not None:
             await self._inbox.store([event])
@@ -99,6 +101,7 @@ class TelegramChannel:
         update = Update.de_json(data, self.sender.bot)
         if update is None:
             raise ValueError("empty update")
+        _check_types(update)
         chat = update.effective_chat
         user = update.effective_user
         external = chat.id if chat is not None else (user.id if user is not None else None)
@@ -222,6 +225,19 @@ class _Progress:
     async def _save(self, responses: list[dict[str, Any]]) -> None:
         progress = {"parts": self.parts}
         await self.ctx.save_progress(self.key, self.row.sender_key, responses, progress)
+
+
+def _check_types(update: Update) -> None:
+    """Raise ``ValueError`` unless the fields processing reads have Telegram's types (the library
+    keeps whatever JSON it is given: a list as the text, an object as the id)."""
+    holders = (update.effective_chat, update.effective_user)
+    ids = [update.update_id, *(holder.id for holder in holders if holder is not None)]
+    if any(isinstance(i, bool) or not isinstance(i, int) for i in ids):
+        raise ValueError("update, chat and user ids must be integers")
+    message, query = update.message, update.callback_query
+    strings = [message.text if message else None, *((query.id, query.data) if query else ())]
+    if any(s is not None and not isinstance(s, str) for s in strings):
+        raise ValueError("texts must be strings")
 
 
 def _sent_at(update: Update, row: InboxRow) -> float:

@@ -128,3 +128,32 @@ def test_long_payloads_stored_and_resolved(services: Services) -> None:
     refs, loaded, missing = asyncio.run(roundtrip())
     assert len(refs[payload].encode()) <= 64
     assert loaded == payload and missing is None
+
+
+def test_updates_with_fields_of_the_wrong_type_are_a_400_and_not_stored(
+    client: RunningApp, services: Services
+) -> None:
+    """Found by the fuzz test: a list as the text was stored, then failed in the inbox worker on
+    every attempt (``.strip()`` of a list); a date past year 9999 was a 500 (``OverflowError``)."""
+
+    def changed(**fields: object) -> dict[str, object]:
+        update = tg_message(7002, "hi")
+        update["message"] = {**update["message"], **fields}
+        return update
+
+    for update in (
+        changed(text=["hi"]),
+        changed(date=10**50),
+        changed(date=10**12),
+        changed(chat={"id": {"x": 1}, "type": "private"}),
+        {**tg_message(7002, "hi"), "update_id": {}},
+        {
+            **tg_callback(7002, "x"),
+            "callback_query": {**tg_callback(7002, "x")["callback_query"], "data": [1]},
+        },
+    ):
+        response = post_tg(client, update)
+        assert response.status_code == 400, update
+        assert response.json() == {"error": "malformed update"}
+    assert _inbox_count(services) == 0
+    assert post_tg(client, tg_message(7002, "hi")).status_code == 200
