@@ -6,7 +6,9 @@ name in ``exports.yml``, which lists the columns in order with their zh-TW and E
 
 - CSV: UTF-8 with a byte-order mark and CRLF line ends (Excel in a zh-TW locale reads it as
   UTF-8); a cell starting with ``= + - @`` gets a leading ``'`` so Excel never runs it as a formula.
-- XLSX (openpyxl): every cell is text or a number, never a formula; a frozen header row.
+- XLSX (openpyxl): every cell is text or a number, never a formula; a frozen header row. Control
+  characters a workbook cannot hold (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F, which a chat
+  user can type) are left out of the cell.
 - JSON: a list of objects keyed by column key (``headers`` does not apply), values as text.
 - Date-times (``datetime`` values, or ISO strings in columns of kind ``datetime``) are written in
   Asia/Taipei with the offset, e.g. ``2019-05-20 10:00:00+08:00``; missing values are empty cells.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,6 +40,7 @@ Format = Literal["csv", "xlsx", "json"]
 Headers = Literal["zh", "en"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx", "json")
 HEADERS: tuple[Headers, ...] = ("zh", "en")
+_XLSX_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl refuses these in a cell
 MEDIA_TYPES: dict[Format, str] = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -137,6 +141,10 @@ def write_csv(sheet: Sheet, out: IO[bytes], headers: Headers = "zh") -> None:
     out.write(text.getvalue().encode("utf-8-sig"))
 
 
+def _xlsx_safe(value: str | int | float) -> str | int | float:
+    return _XLSX_ILLEGAL.sub("", value) if isinstance(value, str) else value
+
+
 def write_xlsx(sheet: Sheet, out: IO[bytes], headers: Headers = "zh") -> None:
     """Write ``sheet`` as an XLSX workbook (one worksheet, header row frozen) to ``out``."""
     from openpyxl import Workbook
@@ -146,7 +154,7 @@ def write_xlsx(sheet: Sheet, out: IO[bytes], headers: Headers = "zh") -> None:
     assert ws is not None  # a new workbook always has one sheet
     ws.title = sheet.name
     for values in _table(sheet, headers):
-        ws.append(values)
+        ws.append([_xlsx_safe(v) for v in values])
     for row in ws.iter_rows(min_row=1):
         for xl_cell in row:
             if xl_cell.data_type == "f":  # text that merely looks like a formula

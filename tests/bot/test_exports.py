@@ -48,6 +48,16 @@ def test_xlsx_round_trips_as_text_never_formulas() -> None:
     assert sheet.freeze_panes == "A2"
 
 
+def test_xlsx_leaves_out_control_characters_a_workbook_cannot_hold() -> None:
+    """A team name typed with control characters (a chat user can) used to fail the export."""
+    rows = [{"team": "醫療\x01AI\x0b隊\x1f", "name": "王\t小明\n"}]
+    book = load_workbook(io.BytesIO(exports.to_bytes(Sheet("teams", rows), "xlsx", "en")))
+    values = [c.value for c in next(book["teams"].iter_rows(min_row=2))]
+    assert values[0] == "醫療AI隊" and values[3] == "王\t小明\n"  # tab and line break kept
+    doc = json.loads(exports.to_bytes(Sheet("teams", rows), "json"))
+    assert doc[0]["team"] == rows[0]["team"]  # JSON keeps every character
+
+
 def test_json_is_keyed_by_column_with_local_times() -> None:
     doc = json.loads(exports.to_bytes(Sheet("teams", ROWS[:1]), "json"))
     assert doc[0]["created_at"] == "2019-05-20 10:30:00+08:00"
