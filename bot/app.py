@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -55,6 +56,15 @@ async def health(request: Request) -> Response:
 def _details(services: Services, runs_scheduler: bool) -> dict[str, Any]:
     with services.session_factory() as session:
         return snapshot(session, services.clock.now(), runs_scheduler=runs_scheduler)
+
+
+async def _on_http_error(request: Request, exc: Exception) -> Response:
+    """An HTTP error raised outside the pages (a path no route takes, such as one with a line
+    break) as ``{"error": …}``."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
+    headers = exc.headers if isinstance(exc, HTTPException) else None
+    return JSONResponse({"error": str(detail).lower()}, status_code=status, headers=headers)
 
 
 async def _on_error(request: Request, exc: Exception) -> Response:
@@ -128,7 +138,7 @@ def create_app(settings: Settings, services: Services | None = None) -> Starlett
         routes=routes,  # the web pages are mounted last, under "/", below
         lifespan=channel_runtime.with_channels(lifespan),
         middleware=[Middleware(BodyLimit, exempt=UPLOAD_PATHS)],
-        exception_handlers={Exception: _on_error},
+        exception_handlers={HTTPException: _on_http_error, Exception: _on_error},
     )
     redact.install(settings.secret_values())
     app.state.settings = settings

@@ -51,8 +51,9 @@ def sign(sender_key: str, secret: bytes) -> str:
 def verify(token: str, secret: bytes) -> str | None:
     """The sender key in ``token``, or None when it was not signed with ``secret``."""
     body, _, mac = token.partition(".")
-    expected = hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()[:24]
-    if not mac or not hmac.compare_digest(mac, expected):
+    signed = body.encode("utf-8", "surrogatepass")
+    expected = hmac.new(secret, signed, hashlib.sha256).hexdigest()[:24].encode()
+    if not mac or not hmac.compare_digest(mac.encode("utf-8", "surrogatepass"), expected):
         return None
     try:
         return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()

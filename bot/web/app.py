@@ -1,6 +1,7 @@
 """The web pages as one Starlette sub-application, mounted last under ``/`` by ``bot.app``.
 
-Its middleware (outermost first): security headers, the per-IP limit, cookie sessions. Route
+Its middleware (outermost first): security headers, the per-IP limit, cookie sessions, no NUL
+in the path (404) or the query (removed; :mod:`bot.web.inputs`). Route
 handlers reach the service container with :func:`services_of`. Each page module contributes
 ``routes()``; add a new module to :data:`PAGE_MODULES`. Errors become a polite page here
 (:func:`_on_error`, traceback logged first), never a stack trace.
@@ -22,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 from bot.config import Settings
 from bot.web import challenge_form, challenge_upload, chat, console, landing, liff, team
 from bot.web.identity import open_link
+from bot.web.inputs import CleanInputMiddleware
 from bot.web.render import error_page, warm_up
 from bot.web.security import IPLimitMiddleware, SecurityHeadersMiddleware
 from bot.web.session import SessionMiddleware
@@ -46,7 +48,8 @@ async def _on_error(request: Request, exc: Exception) -> Response:
 
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    key = {404: "not_found", 403: "csrf_failed"}.get(status, "server_error")
+    fallback = "server_error" if status >= 500 else "bad_request"  # 400, 405, 413…
+    key = {404: "not_found", 403: "csrf_failed"}.get(status, fallback)
     return error_page(request, status, key)
 
 
@@ -64,6 +67,7 @@ def create_web_app(settings: Settings, parent: Starlette, *, ip_limit: int = 300
         ),
         Middleware(IPLimitMiddleware, limit=ip_limit),
         Middleware(SessionMiddleware, secret=settings.secret_key.get(), secure=settings.production),
+        Middleware(CleanInputMiddleware),
     ]
     web = Starlette(
         routes=routes,

@@ -25,7 +25,6 @@ first (409): the slots then hold that challenge, which only the chat's 確認送
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
@@ -54,7 +53,7 @@ from actions.challenge.store import (
 )
 from bot.dialogue.domain import REQUESTED_SLOT, Domain
 from bot.dialogue.state import DialogueState
-from bot.web import uploads
+from bot.web import inputs, uploads
 from bot.web.deps import services_of
 from bot.web.identity import sender_for
 from bot.web.render import error_page, language, render, text
@@ -323,7 +322,7 @@ async def _posted(request: Request) -> tuple[str, Any] | Response:
     sender = sender_for(request, PURPOSE)
     if sender is None:
         return _refused(request)
-    form = await request.form()
+    form = await inputs.form(request)
     if not check_csrf(request, str(form.get(CSRF_FIELD) or "")):
         return error_page(request, 403, "csrf_failed")
     return sender, form
@@ -353,11 +352,7 @@ def _required(slot: str, lang: str) -> str:
 
 
 async def _json_body(request: Request) -> dict[str, Any] | None:
-    body = await request.body()
-    try:
-        data = json.loads(body) if len(body) <= MAX_JSON_BYTES else None
-    except ValueError:
-        return None
+    data = await inputs.json_body(request, MAX_JSON_BYTES)
     return data if isinstance(data, dict) else None
 
 

@@ -37,6 +37,8 @@ from bot.web.challenge_form import (
 from bot.web.console._guard import in_session, signed_in
 from bot.web.deps import services_of
 from bot.web.identity import sender_for
+from bot.web.inputs import clean_form
+from bot.web.params import row_id
 from bot.web.render import error_page, language, text
 from bot.web.security import CSRF_FIELD, check_csrf
 from bot.web.uploads import (
@@ -72,7 +74,7 @@ async def upload(request: Request) -> Response:
     if body is None:
         return await _refuse(request, "cf_upload_too_large", 413, max_mb=size["max_mb"])
     try:
-        form = await parse_multipart(request, body)
+        form = clean_form(await parse_multipart(request, body))
     except MultiPartException:
         return await _refuse(request, "cf_upload_missing", 400)
     if not check_csrf(request, str(form.get(CSRF_FIELD) or "")):
@@ -145,11 +147,13 @@ def may_download(session: Session, challenge: Challenge, sender: str | None) -> 
 
 async def download(request: Request) -> Response:
     """``GET /challenge/presentation/<id>`` (see the module docstring)."""
+    challenge_id = row_id(request.path_params["challenge_id"])
+    if challenge_id is None:  # not an id a challenge can have
+        return error_page(request, 404, "not_found")
     organiser = await signed_in(request)
     sender = sender_for(request, PURPOSE)
     if organiser is None and sender is None:
         return error_page(request, 403, "need_link")
-    challenge_id = int(request.path_params["challenge_id"])
 
     def find(session: Session) -> tuple[str, str, bytes] | None:
         row = challenge_files.file_of(session=session, challenge_id=challenge_id)
@@ -172,5 +176,5 @@ def routes() -> list[Route]:
     """The upload and download routes."""
     return [
         Route(UPLOAD_PATH, upload, methods=["POST"]),
-        Route(UPLOAD_PATH + "/{challenge_id:int}", download, methods=["GET"]),
+        Route(UPLOAD_PATH + "/{challenge_id}", download, methods=["GET"]),
     ]

@@ -11,7 +11,6 @@ Each is shown once.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -21,6 +20,7 @@ from starlette.routing import Route
 from bot.dialogue import UserMessage
 from bot.web.deps import in_session, services_of
 from bot.web.identity import chat_sender
+from bot.web.inputs import json_body
 from bot.web.render import language, render, text
 from bot.web.security import CSRF_HEADER, check_csrf
 from bot.web.team_view import user_id_of
@@ -62,11 +62,7 @@ async def post_message(request: Request) -> Response:
     lang = language(request)
     if not check_csrf(request, request.headers.get(CSRF_HEADER)):
         return JSONResponse({"error": text("chat_session_expired", lang)}, status_code=403)
-    body = await request.body()
-    try:
-        message = json.loads(body) if len(body) <= MAX_BODY_BYTES else None
-    except ValueError:
-        message = None
+    message = await json_body(request, MAX_BODY_BYTES)
     if not isinstance(message, dict) or not isinstance(message.get("text"), str):
         return JSONResponse({"error": text("chat_error", lang)}, status_code=400)
     engine = services_of(request).engine

@@ -27,8 +27,9 @@ from starlette.routing import Route
 
 from bot.config import Settings
 from bot.web.identity import PAGES, grant
+from bot.web.inputs import json_body
 from bot.web.render import language, text
-from bot.web.security import csrf_ok
+from bot.web.security import CSRF_HEADER, check_csrf
 
 log = logging.getLogger(__name__)
 
@@ -94,10 +95,8 @@ def _json(body: str) -> dict[str, Any]:
 
 
 async def _id_token(request: Request) -> str | None:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        return None
-    token = _json(body.decode("utf-8", "replace")).get("id_token")
+    data = await json_body(request, MAX_BODY_BYTES)
+    token = data.get("id_token") if isinstance(data, dict) else None
     return token if isinstance(token, str) and token else None
 
 
@@ -107,7 +106,7 @@ async def open_session(request: Request) -> Response:
     lang = language(request)
     if not settings.line_liff_id:
         return JSONResponse({"error": text("not_found", lang)}, status_code=404)
-    if not await csrf_ok(request):
+    if not check_csrf(request, request.headers.get(CSRF_HEADER)):  # the header: the body is JSON
         return JSONResponse({"error": text("chat_session_expired", lang)}, status_code=403)
     token = await _id_token(request)
     if token is None:

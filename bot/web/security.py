@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 
@@ -23,6 +22,8 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.channels.ratelimit import SlidingWindowLimiter, Verdict
+from bot.web.inputs import form
+from bot.web.signing import same_text
 
 LIFF_ORIGINS = "https://static.line-scdn.net https://*.line-scdn.net https://*.line.me"
 CSRF_FIELD = "_csrf"
@@ -117,12 +118,12 @@ def check_csrf(request: Request, submitted: str | None) -> bool:
     token = request.session.get("csrf")
     if not isinstance(token, str) or not submitted:
         return False
-    return hmac.compare_digest(token, submitted)
+    return same_text(submitted, token)
 
 
 async def csrf_ok(request: Request) -> bool:
     """True when the request carries this session's CSRF token (header, or form field on POST)."""
     submitted = request.headers.get(CSRF_HEADER)
     if submitted is None and request.method == "POST":
-        submitted = str((await request.form()).get(CSRF_FIELD) or "")
+        submitted = str((await form(request)).get(CSRF_FIELD) or "")
     return check_csrf(request, submitted)

@@ -3,17 +3,18 @@
 Pure ASGI middleware in the manner of Starlette's ``SessionMiddleware`` (which needs
 ``itsdangerous``), signed with :mod:`bot.web.signing` under the ``session`` salt. The cookie is
 ``HttpOnly``, ``SameSite=Lax``, ``Secure`` in production, and lives :data:`SESSION_TTL` seconds
-from its last change. A forged, expired or unreadable cookie is an empty session.
+from its last change. A forged, expired, unreadable or malformed cookie (any bytes a client sends)
+is an empty session.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from http.cookies import SimpleCookie
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.web.signing import TokenError, sign, unsign
@@ -31,15 +32,14 @@ class SessionMiddleware:
         self.secure = secure
 
     def _load(self, scope: Scope) -> dict[str, Any]:
-        cookies = SimpleCookie()
+        cookies: dict[str, str] = {}
         for name, value in scope.get("headers", []):
-            if name == b"cookie":
-                cookies.load(value.decode("latin-1"))
-        morsel = cookies.get(COOKIE)
-        if morsel is None:
+            if name == b"cookie":  # parsed as browsers do: a malformed pair never raises
+                cookies.update(cookie_parser(value.decode("latin-1")))
+        if COOKIE not in cookies:
             return {}
         try:
-            data = unsign(self.secret, "session", morsel.value)
+            data = unsign(self.secret, "session", cookies[COOKIE])
         except TokenError:
             return {}
         if not isinstance(data.get("_t"), int) or data["_t"] + SESSION_TTL < time.time():

@@ -44,6 +44,14 @@ def _key(secret: str, salt: str) -> bytes:
     return hmac.new(secret.encode(), f"aigo-web:{salt}".encode(), hashlib.sha256).digest()
 
 
+def same_text(given: str, expected: str) -> bool:
+    """True when ``given`` equals ``expected``, compared in constant time. Any text a client
+    sends is accepted (non-ASCII and lone surrogates included), unlike ``hmac.compare_digest``
+    on ``str``, which raises ``TypeError`` on non-ASCII text."""
+    encoded = given.encode("utf-8", "surrogatepass")
+    return hmac.compare_digest(encoded, expected.encode("utf-8", "surrogatepass"))
+
+
 def sign(secret: str, salt: str, payload: dict[str, Any]) -> str:
     """``payload`` as a signed string (JSON, then the HMAC of the JSON)."""
     body = _b64(json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode())
@@ -54,8 +62,9 @@ def sign(secret: str, salt: str, payload: dict[str, Any]) -> str:
 def unsign(secret: str, salt: str, value: str) -> dict[str, Any]:
     """The payload of a signed string; :class:`TokenError` ("forged") when it was altered."""
     body, _, mac = value.partition(".")
-    expected = _b64(hmac.new(_key(secret, salt), body.encode(), hashlib.sha256).digest())
-    if not mac or not hmac.compare_digest(mac, expected):
+    signed = body.encode("utf-8", "surrogatepass")
+    expected = _b64(hmac.new(_key(secret, salt), signed, hashlib.sha256).digest())
+    if not mac or not same_text(mac, expected):
         raise TokenError("forged")
     try:
         payload = json.loads(_unb64(body))

@@ -27,8 +27,10 @@ from starlette.routing import Route
 from actions._forms import say as form_say
 from actions.team import lifecycle
 from actions.team.logic import display_name, format_day
+from bot.web import inputs
 from bot.web.deps import in_session, services_of
 from bot.web.identity import sender_for
+from bot.web.params import row_id
 from bot.web.render import error_page, language, render, text, texts
 from bot.web.security import csrf_ok
 from bot.web.team_view import TeamView, qr_svg, share_links, team_view, user_id_of
@@ -109,8 +111,8 @@ PERFORM: dict[str, Perform] = {
 def _args(action: str, values: Any) -> dict[str, str] | None:
     """The action's argument (``member``: a user id, ``ref``: a challenge), None when missing."""
     if action in ("transfer", "remove"):
-        member = str(values.get("member") or "")
-        return {"member": member} if member.isdigit() else None
+        member = row_id(values.get("member"))
+        return {"member": str(member)} if member is not None else None
     if action == "withdraw":
         ref = str(values.get("ref") or "").strip()
         return {"ref": ref} if ref else None
@@ -221,7 +223,7 @@ async def act(request: Request) -> Response:
         return error_page(request, 403, "need_link")
     if not await csrf_ok(request):
         return error_page(request, 403, "csrf_failed")
-    form = await request.form()
+    form = await inputs.form(request)
     args = _args(action, form) if action in PERFORM else None
     if args is None:
         return RedirectResponse("/team", status_code=303)

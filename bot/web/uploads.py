@@ -17,10 +17,11 @@ from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
-from starlette.formparsers import MultiPartParser
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
 from actions.challenge.form import DRAFT_SLOT
+from bot.channels._http import declared_over
 from db import challenge_files
 from db.models import ChallengeFile
 
@@ -85,7 +86,10 @@ def presentation_of(session: Session, values: Mapping[str, Any]) -> ChallengeFil
 
 async def read_capped(request: Request, cap: int) -> bytes | None:
     """The body, or None once it passes ``cap`` (read on, discarding, so the browser gets the
-    answer rather than a broken connection, up to :data:`DRAIN_FACTOR` times ``cap``)."""
+    answer rather than a broken connection, up to :data:`DRAIN_FACTOR` times ``cap``). A body
+    declared longer than that (``Content-Length``) is not read at all."""
+    if declared_over(request.headers.get("content-length", ""), cap * DRAIN_FACTOR):
+        return None
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
@@ -98,8 +102,13 @@ async def read_capped(request: Request, cap: int) -> bytes | None:
 
 
 async def parse_multipart(request: Request, body: bytes) -> Any:
+    """The multipart form in ``body``; :class:`MultiPartException` when it is not one (no
+    ``Content-Type``, no boundary, broken parts)."""
+
     async def once() -> AsyncGenerator[bytes, None]:
         yield body
 
+    if "content-type" not in request.headers:
+        raise MultiPartException("no Content-Type: not a multipart form")
     parser = MultiPartParser(request.headers, once(), max_files=1, max_fields=5)
     return await parser.parse()

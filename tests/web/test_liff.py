@@ -82,6 +82,10 @@ def test_sign_in_needs_the_csrf_token_and_a_token(liff: Liff, fake_line: FakeLin
     csrf = liff.csrf()
     empty = liff.client.post("/liff/session", json={}, headers={"X-CSRF-Token": csrf})
     assert empty.status_code == 400
+    # The token in a form field instead of the header: refused (it was a 500: the form read
+    # for the token used up the body the ID token is read from).
+    as_form = liff.client.post("/liff/session", data={"_csrf": csrf, "id_token": token})
+    assert as_form.status_code == 403 and "error" in as_form.json()
     assert fake_line.verify_calls == []  # nothing was sent to LINE
 
 

@@ -7,8 +7,11 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from bot.web.params import bounded
+
 PAGE_SIZE = 50
 MAX_FILTER = 200
+MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,7 @@ def filters(request: Request, names: tuple[str, ...]) -> dict[str, str]:
 
 def page_number(request: Request) -> int:
     """The ``page`` query parameter (1 when missing or not a positive number)."""
-    raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return bounded(request.query_params.get("page"), default=1, limit=MAX_PAGE)
 
 
 def pager(request: Request, shown: int, size: int = PAGE_SIZE) -> Pager:

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot import organisers
+from bot.web import inputs
 from bot.web.console._guard import SESSION_KEY, csrf_ok, in_session, organiser_page
 from bot.web.console._render import page
 
@@ -30,7 +31,7 @@ async def login_form(request: Request) -> Response:
 
 async def login(request: Request) -> Response:
     """Check the e-mail and password; on success open the console."""
-    form = await request.form()
+    form = await inputs.form(request)
     target = _next(form.get("next"))
     if not await csrf_ok(request):
         return page(request, "login.html", status=403, next=target, error="csrf_failed")

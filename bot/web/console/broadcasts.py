@@ -26,6 +26,7 @@ from bot.commands.broadcast import line_quota
 from bot.reminders import broadcast
 from bot.reminders.audience import AUDIENCES, Recipient
 from bot.reminders.outbox import Message, counts_by_reminder, enqueue
+from bot.web import inputs
 from bot.web.console._guard import in_session, organiser_page
 from bot.web.console._render import message, notice, page
 from bot.web.deps import services_of
@@ -75,7 +76,7 @@ async def plan_page(request: Request) -> Response:
 
 
 async def _draft(request: Request) -> tuple[Draft | None, FormData]:
-    form = await request.form()
+    form = await inputs.form(request)
     try:
         return Draft.from_form(form), form
     except ValueError:  # BroadcastError is one
@@ -143,7 +144,7 @@ async def send(request: Request) -> Response:
 @organiser_page(edit=True)
 async def cancel(request: Request) -> Response:
     """Cancel a broadcast that has not fired yet."""
-    key = str((await request.form()).get("key") or "")
+    key = str((await inputs.form(request)).get("key") or "")
     me = request.state.organiser
 
     def run(session: Session) -> bool:

@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.challenge_review import ACTIONS, ReviewAction, ReviewRefused, review
+from bot.web import inputs
 from bot.web.console import downloads
 from bot.web.console._guard import in_session, organiser_page
 from bot.web.console._lists import PAGE_SIZE, filters, pager
@@ -109,7 +110,7 @@ REFUSALS = {"not_found": (404, "not_found"), "needs_reason": (400, "review_needs
 async def challenge_review(request: Request) -> Response:
     """Apply one review action from the detail page's forms; back to the page with a notice."""
     reference = request.path_params["reference"]
-    form = await request.form()
+    form = await inputs.form(request)
     action = str(form.get("action") or "")
     if action not in ACTIONS:
         return message(request, 400, "review_not_allowed")

@@ -18,6 +18,7 @@ from starlette.routing import Route
 from bot import organisers
 from bot.services import Services
 from bot.teach import inbox, retrain
+from bot.web import inputs
 from bot.web.console._guard import in_session, organiser_page
 from bot.web.console._render import message, notice, page
 from bot.web.deps import services_of
@@ -71,7 +72,7 @@ def _entity(text: str, name: str, value: str, known: frozenset[str]) -> list[dic
 async def label(request: Request) -> Response:
     """Label every message of one group (same label; the entity where its text occurs)."""
     services = services_of(request)
-    form = await request.form()
+    form = await inputs.form(request)
     choice = str(form.get("special") or form.get("label") or "")
     known = set(getattr(services.nlu, "intents", [])) | set(SPECIAL)
     texts = [str(t)[:500] for t in form.getlist("text") if str(t).strip()][:5]
