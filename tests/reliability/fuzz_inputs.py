@@ -336,6 +336,7 @@ def endpoints(reference: str, challenge_id: int, member_id: int) -> list[Endpoin
         Endpoint("GET", "/"),
         Endpoint("GET", "/chat"),
         Endpoint("POST", "/chat/messages", json={"text": "獎金多少"}, csrf=True),
+        Endpoint("POST", "/chat/notices", csrf=True),
         Endpoint("POST", "/liff/session", form=CSRF_FIELD, json={"id_token": "t"}, csrf=True),
         Endpoint("GET", "/challenge", query=("notice",)),
         Endpoint("POST", "/challenge", form={**CSRF_FIELD, **CHALLENGE_FIELDS}, csrf=True),
