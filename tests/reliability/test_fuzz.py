@@ -44,7 +44,7 @@ from tests.reliability.fuzz_client import Answer, RawClient
 from tests.reliability.fuzz_inputs import Auth, Drawn, Endpoint, endpoints, requests
 from tests.web.team_support import seed_team
 
-EXAMPLES = 40  # per endpoint and engine
+EXAMPLES = 30  # per endpoint and engine
 SECRET_KEY = "fuzz-tests-secret-key-0123456789abcdef"
 LIFF_ID = "1657000000-AbCdEfGh"
 UPLOAD_LIMIT = 200_000
