@@ -9,9 +9,12 @@ Start-up cost: the platform SDKs (line-bot-sdk, python-telegram-bot; about 1 s o
 imported only when that platform is configured, so a REST-only service never loads them.
 
 The inbox worker starts with the app: it first answers events left pending by a previous run.
-It processes one event at a time by default (``concurrency=1``): the dialogue engine runs a turn
-on the event loop, so parallel turns add no throughput and only delay webhook acks; on SQLite the
-inbox writes and the turns also take turns through one gate (see ``InboxWorker.exclusive``).
+How many senders it answers at once: on SQLite one (a single writer: the inbox writes and the
+turns take turns through one gate, see ``InboxWorker.exclusive``); on PostgreSQL
+:data:`POSTGRES_CONCURRENCY`. An event's processing is mostly waiting (a commit's WAL flush, a
+platform API call) and its turn runs in the engine's worker threads, so one sender at a time
+would leave the process idle between round trips (bench/scale_out.py: 14 events/s at a quarter
+of a core); several at once overlap those waits and PostgreSQL flushes their commits together.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ log = logging.getLogger(__name__)
 # building the routes imports no SDK.
 LINE_WEBHOOK_PATH = "/webhooks/line/webhook"
 TELEGRAM_WEBHOOK_PATH = "/webhooks/telegram/webhook"
+POSTGRES_CONCURRENCY = 8  # senders answered at once per process on PostgreSQL (see the module)
 
 
 Lifespan = Callable[[Starlette], AbstractAsyncContextManager[None]]
@@ -60,12 +64,14 @@ class Channels:
         now: Callable[[], datetime],
         turn: TurnHandler,
         *,
-        concurrency: int = 1,
+        concurrency: int | None = None,
         platforms: dict[str, str] | None = None,
     ) -> None:
         handlers: dict[str, Callable[[InboxRow], Awaitable[None]]] = {}
         self.starter = SenderStarter({} if platforms is None else platforms)
         single_writer = session_factory.kw["bind"].dialect.name == "sqlite"
+        if concurrency is None:
+            concurrency = 1 if single_writer else POSTGRES_CONCURRENCY
         self.inbox = InboxWorker(
             session_factory,
             handlers,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -215,3 +216,19 @@ def test_a_signed_event_with_fields_of_the_wrong_type_is_done_without_an_error(
     )
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert fake_line.by_endpoint("push")  # the number as reply token: answered by push
+
+
+def test_on_postgresql_a_slow_answer_does_not_hold_up_other_users(
+    client: RunningApp, fake_line: FakeLine, db_url: str
+) -> None:
+    """Several senders are answered at once on PostgreSQL (scale-out: one sender at a time left
+    a worker idle while LINE or a commit answered)."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has a single writer: one sender at a time")
+    fake_line.slow_next("reply", 8.0)  # accepted (recorded) now, answered 8 s later
+    assert post_line(client, line_event("Uslow", text="獎金多少")).status_code == 200
+    wait_for(lambda: fake_line.by_endpoint("reply"))
+    started = time.monotonic()
+    assert post_line(client, line_event("Uquick", text="獎金多少")).status_code == 200
+    wait_for(lambda: len(fake_line.by_endpoint("reply")) == 2)
+    assert time.monotonic() - started < 6.0
