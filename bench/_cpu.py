@@ -31,23 +31,24 @@ def process_cpu(pid: int, thread: int | None = None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
 
 
-def _postgres_processes(database: str) -> dict[int, str]:
-    """pid → ``backend`` (serving ``database``) or ``background`` for the PostgreSQL server."""
-    found: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if not title.startswith("postgres:"):
-            continue
-        if f" {database} " in title:
-            found[int(entry.name)] = "postgres backends"
-        elif not any(part in title for part in ("127.0.0.1(", "[local]", "idle")):
-            found[int(entry.name)] = "postgres background"
-    return found
+def _postgres_group(pid: int, database: str) -> str | None:
+    """``postgres backends`` (serving ``database``), ``postgres background`` or None."""
+    try:
+        title = (
+            Path(f"/proc/{pid}/cmdline")
+            .read_bytes()
+            .replace(b"\0", b" ")
+            .decode("utf-8", "replace")
+        )
+    except OSError:
+        return None
+    if not title.startswith("postgres:"):
+        return None
+    if f" {database} " in title:
+        return "postgres backends"
+    if any(part in title for part in ("127.0.0.1(", "[local]", "idle")):
+        return None  # a backend of another database
+    return "postgres background"
 
 
 class CpuMeter:
@@ -61,6 +62,7 @@ class CpuMeter:
         self._first: dict[tuple[str, int], float] = {}
         self._last: dict[tuple[str, int], float] = {}
         self._groups: dict[tuple[str, int], str] = {}
+        self._seen: dict[int, str | None] = {}  # pid -> its PostgreSQL group (read once per pid)
         self._self_start = time.process_time()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -90,8 +92,12 @@ class CpuMeter:
         for tid, group in list(self.threads.items()):
             watched["t", tid] = (group, process_cpu(os.getpid(), tid))
         if self.database:
-            for pid, group in _postgres_processes(self.database).items():
-                watched["p", pid] = (group, process_cpu(pid))
+            for pid in (int(e.name) for e in Path("/proc").iterdir() if e.name.isdigit()):
+                if pid not in self._seen:
+                    self._seen[pid] = _postgres_group(pid, self.database)
+                group = self._seen[pid]
+                if group is not None:
+                    watched["p", pid] = (group, process_cpu(pid))
         with self._lock:
             for key, (group, cpu) in watched.items():
                 if cpu is None:
