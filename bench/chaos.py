@@ -5,7 +5,8 @@ read) and ``aigo serve`` (SQLite by default) on 127.0.0.1. ``--users`` senders p
 webhooks, one event at a time each, until ``--events`` events are acknowledged; a webhook that
 fails (the service is down) is redelivered with the same ``webhookEventId``, as LINE does. A
 killer thread sends SIGKILL to the service every ``--kill-every`` seconds (randomised) and
-restarts it. At the end it waits for the inbox to drain and prints, per acknowledged event:
+restarts it, until every acknowledged event has been processed (so kills also land while the
+backlog is answered, not only while webhooks arrive). Then it prints, per acknowledged event:
 
 - lost: no answer reached the user (neither a reply with its token nor a push with its key);
 - duplicated: more than one answer reached the user (a reply and a push, or two pushes);
@@ -179,11 +180,11 @@ def main() -> None:
         thread.start()
     for thread in senders:
         thread.join()
-    stop.set()
-    killer.join()
-    deadline = time.monotonic() + 600
+    deadline = time.monotonic() + 1800
     while not _drained(db_url, len(acked)) and time.monotonic() < deadline:
         time.sleep(0.5)
+    stop.set()
+    killer.join()
     time.sleep(1.0)
     elapsed = time.monotonic() - started
 

@@ -95,6 +95,7 @@ class Run:
     events: Phase | None = None
     reminders: Phase | None = None
     outcome: dict[str, int] = field(default_factory=dict)
+    waits: str = ""
 
 
 def _fresh_database(admin_url: str) -> tuple[str, str]:
@@ -150,6 +151,40 @@ def _left(engine: sa.Engine) -> tuple[int, int]:
             .where(Delivery.status.in_(("pending", "sending")))
         )  # fmt: skip
     return int(pending or 0), int(left or 0)
+
+
+class Waits:
+    """What the database's active backends wait on, sampled from ``pg_stat_activity`` every
+    0.5 s (``CPU`` when on no wait): lock contention shows up as ``Lock:…``, commit flushes as
+    ``IO:WALSync``/``LWLock:WALWrite``."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine, self.seen, self.samples = engine, Counter[str](), 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        query = sa.text(
+            "SELECT coalesce(wait_event_type || ':' || wait_event, 'CPU') FROM pg_stat_activity "
+            "WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()"
+        )
+        with self.engine.connect() as conn:
+            while not self._stop.wait(0.5):
+                self.seen.update(conn.scalars(query))
+                conn.rollback()
+                self.samples += 1
+
+    def start(self) -> Waits:
+        self._thread.start()
+        return self
+
+    def stop(self) -> str:
+        """The average number of active backends and the main things they waited on."""
+        self._stop.set()
+        self._thread.join()
+        total = sum(self.seen.values())
+        top = ", ".join(f"{name} {count / total:.0%}" for name, count in self.seen.most_common(4))
+        return f"{total / max(self.samples, 1):.1f} active backends on average ({top})"
 
 
 class Load:
@@ -290,6 +325,7 @@ class Scenario:
             [start_service(lambda p: [*command, str(p)], env, cwd=ROOT) for _ in range(workers)]
         )
         self.queued = 0
+        self.waits = ""
 
     def meter(self) -> CpuMeter:
         meter = CpuMeter(database=self.name)
@@ -300,12 +336,13 @@ class Scenario:
 
     def events(self) -> Phase:
         load = Load(self.pool, self.args.events, self.args.users)
-        meter = self.meter()
+        meter, waits = self.meter(), Waits(self.engine).start()
         started = time.monotonic()
         load.start()
         load.join()
         _wait(_Answered(self, load))
         cpu = meter.stop()
+        self.waits = waits.stop()
         answers = {i: t for i, t in _answers(load.acked, self.fake).items() if t}
         last = max(max(times) for times in answers.values())
         delays = [min(answers[i]) - load.posted[i] for i in answers]
@@ -367,7 +404,7 @@ def measured(workers: int, args: argparse.Namespace) -> Run:
     scenario = Scenario(workers, args)
     try:
         run = Run(workers, events=scenario.events(), reminders=scenario.reminders())
-        run.outcome = scenario.outcome()
+        run.outcome, run.waits = scenario.outcome(), scenario.waits
     finally:
         scenario.close()
     _print_run(run)
@@ -409,6 +446,7 @@ def _print_run(run: Run) -> None:
           f"= {r.rate:.0f} reminders/s (first send {r.extra['first send after s']:.2f} s after "
           f"the commit; {r.extra['429s']:.0f} multicasts refused with 429)")  # fmt: skip
     print(f"   CPU s per 1,000 events: {_cpu_line(e, 1000)}")
+    print(f"   PostgreSQL during the events: {run.waits}")
     print(f"   CPU s per 10,000 reminders: {_cpu_line(r, 10_000)}")
     print("   " + _outcome_line(run.outcome))
 
