@@ -12,7 +12,9 @@ another worker when one does not answer, as a load balancer would. A run has two
 
 Each phase also reports CPU seconds per 1,000 events (or 10,000 reminders) of every process:
 the workers, the PostgreSQL backends and background processes, the fake LINE server (a thread
-here) and the benchmark's own client. Runs alternate 1 and 2 workers ``--runs`` times; medians are
+here) and the benchmark's own client; for the events, what PostgreSQL's active backends waited on
+(lock contention, WAL flushes); for the reminders, multicasts the fake refused with 429 (it allows
+200 requests/s, as LINE does). Runs alternate 1 and 2 workers ``--runs`` times; medians are
 printed with the 2-vs-1 ratio. Then a last run with 2 workers sends events and reminders at once
 and SIGKILLs one worker half-way. Every run checks: events lost, duplicated, steps run twice,
 reminders not sent or duplicated (all must be 0; the exit status is 1 otherwise).
