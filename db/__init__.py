@@ -6,6 +6,7 @@ See ``db/README.md``. Repository functions take a keyword-only ``session`` and n
 from db.models import Base, UTCDateTime
 from db.session import (
     current_revision,
+    defer_flush,
     head_revision,
     make_engine,
     make_session_factory,
@@ -17,6 +18,7 @@ __all__ = [
     "Base",
     "UTCDateTime",
     "current_revision",
+    "defer_flush",
     "head_revision",
     "make_engine",
     "make_session_factory",

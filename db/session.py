@@ -7,6 +7,7 @@ Contracts:
   timeout) instead of failing with "database is locked" when a read transaction turns into a write.
   PostgreSQL: a pre-pinged pool (``postgresql://`` and ``postgres://`` URLs use psycopg 3).
 - :func:`make_session_factory` returns ``sessionmaker[Session]`` with ``expire_on_commit=False``.
+- :func:`defer_flush` makes one transaction's commit asynchronous on PostgreSQL (see there).
 - :func:`upgrade` applies the migrations bundled in ``db/migrations`` (Alembic ``upgrade head``), is
   idempotent, and is safe when several processes start at once (SQLite: ``BEGIN IMMEDIATE``;
   PostgreSQL: a transaction-level advisory lock). No ``alembic.ini`` is needed. A database
@@ -38,6 +39,7 @@ __all__ = [
     "MIGRATIONS_DIR",
     "alembic_config",
     "current_revision",
+    "defer_flush",
     "head_revision",
     "make_engine",
     "make_session_factory",
@@ -234,3 +236,18 @@ def upgrade(url: str | URL, revision: str = "head") -> None:
                 raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
     finally:
         engine.dispose()
+
+
+def defer_flush(session: Session) -> None:
+    """Let this transaction's commit return before its WAL record is flushed to disk.
+
+    PostgreSQL: ``SET LOCAL synchronous_commit = off`` (this transaction only); SQLite: nothing.
+    The commit is visible to everyone at once and survives a crash of our process; only a crash of
+    the database server within ~0.6 s (three ``wal_writer_delay``) can lose it, and a later
+    synchronous commit flushes it too (the WAL is written in order). For bookkeeping written
+    after an effect whose loss only repeats an idempotent step (an event's "delivered" mark and
+    its inbox row's ``done``: processing it again re-sends with the same reply token or retry key,
+    which LINE refuses), never for what must be durable before an effect.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SET LOCAL synchronous_commit = off"))

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels.ratelimit import Verdict
-from db import event_outputs, ratelimits, users
+from db import defer_flush, event_outputs, ratelimits, users
 from db.models import CallbackPayload
 
 log = logging.getLogger(__name__)
@@ -76,9 +76,17 @@ class ChannelContext:
         sender_key: str,
         responses: list[dict[str, Any]],
         progress: dict[str, Any],
+        *,
+        durable: bool = True,
     ) -> None:
-        """Durably record how far sending ``event_key``'s responses got (before and after)."""
-        await asyncio.to_thread(self._save_progress, event_key, sender_key, responses, progress)
+        """Record how far sending ``event_key``'s responses got (before and after).
+
+        ``durable=False``: the commit does not wait for the disk (:func:`db.defer_flush`); only
+        for progress whose loss merely repeats an idempotent send.
+        """
+        await asyncio.to_thread(
+            self._save_progress, event_key, sender_key, responses, progress, durable
+        )
 
     def _save_progress(
         self,
@@ -86,8 +94,11 @@ class ChannelContext:
         sender_key: str,
         responses: list[dict[str, Any]],
         progress: dict[str, Any],
+        durable: bool = True,
     ) -> None:
         with self.session_factory.begin() as session:
+            if not durable:
+                defer_flush(session)
             event_outputs.set_progress(
                 session=session, event_key=event_key, sender_key=sender_key,
                 responses=responses, progress=progress, now=self.now(),

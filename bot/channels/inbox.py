@@ -10,7 +10,9 @@ Contract:
   that sender wait) until ``max_attempts``, then it becomes ``failed``.
 - On start the worker picks up every row still ``pending`` (e.g. left by a crash after the ack), so
   an acknowledged event is always answered. The window between a handler's side effects and the
-  ``done`` commit is at-least-once: a crash exactly there processes the event again.
+  ``done`` commit is at-least-once: a crash exactly there processes the event again. So ``done``
+  is committed without waiting for the disk (:func:`db.defer_flush`): a database crash can only
+  widen that window, and handlers are idempotent on it (they replay recorded output).
 - Several workers (processes) may drain one PostgreSQL inbox: a worker processes a sender's row only
   while it holds that sender's lease (``pg_try_advisory_xact_lock(class, hashtext(sender_key))`` in
   a transaction kept open from reading the oldest pending row until that row is recorded), so one
@@ -45,6 +47,7 @@ from bot.channels.inbox_rows import (
     pending_senders,
     store_events,
 )
+from db import defer_flush
 from db.models import InboxEvent
 
 __all__ = ["LEASE_LOCK_CLASS", "InboxRow", "InboxWorker", "NewEvent", "StoreFailed"]
@@ -331,6 +334,8 @@ class InboxWorker:
             values["last_error"] = f"{type(error).__name__}: {error}"[:2000]
             values["status"] = "failed" if final else "pending"
         with self._sessions.begin() as session:
+            if error is None:  # a lost "done" only processes the row again: handlers replay
+                defer_flush(session)
             session.execute(sa.update(InboxEvent).where(InboxEvent.id == row_id).values(**values))
 
 

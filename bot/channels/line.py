@@ -17,7 +17,8 @@ Processing (:meth:`LineChannel.process`, run by the inbox worker after the ack, 
   (:mod:`db.event_outputs`); an event processed again (a crash, a retry) replays them and never
   runs the turn twice. The answer goes by reply while the token is fresh (< 50 s after the event,
   by the service clock), else by push with an ``X-Line-Retry-Key`` derived from the event id; the
-  way is recorded before sending, and an answer is never sent by both (:class:`_Delivery`).
+  way is recorded (durably) before sending, and an answer is never sent by both
+  (:class:`_Delivery`); the "delivered" mark after it does not wait for the disk.
 - Per-user rate limit: the first message over the limit gets one notice, later ones are dropped.
 - A signed event can still carry a field of the wrong type (a ``source`` that is a list, a
   ``timestamp`` that is not a time): such a field is read as absent, never raised on.
@@ -156,9 +157,9 @@ class LineChannel:
             return
         key = f"{CHANNEL}:{row.event_id}"
 
-        async def note(**changes: Any) -> None:
+        async def note(durable: bool = True, **changes: Any) -> None:
             progress.update(changes)
-            await self._ctx.save_progress(key, row.sender_key, responses, progress)
+            await self._ctx.save_progress(key, row.sender_key, responses, progress, durable=durable)
 
         try:
             await _Delivery(self, row, event, user_id, messages, progress, note).run()
@@ -206,7 +207,9 @@ class _Delivery:
             via = "push"
         if via == "push":
             await with_retries(self._push)
-        await self.note(delivered=True)
+        # Not waiting for the disk: if this mark is lost, processing again re-sends with the
+        # same token or retry key, which LINE refuses (400 / 409), and nothing goes out twice.
+        await self.note(durable=False, delivered=True)
 
     async def _reply(self, tried_before: bool) -> bool:
         """True when the reply went out (or, by the rule above, must have); False: push instead."""

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.cli import main
-from db import current_revision, make_engine, normalise_url
+from db import current_revision, defer_flush, make_engine, make_session_factory, normalise_url
 
 
 def test_sqlite_engine_creates_directory_and_sets_pragmas(tmp_path: Path) -> None:
@@ -61,3 +61,18 @@ def test_aigo_db_upgrade_reports_failure_in_one_line(
     err = capsys.readouterr().err
     assert err.startswith("aigo db upgrade: failed on sqlite:///")
     assert "Traceback" not in err
+
+
+def test_defer_flush_relaxes_only_its_own_transaction(db_url: str) -> None:
+    engine = make_engine(db_url)
+    sessions = make_session_factory(engine)
+    try:
+        with sessions.begin() as session:
+            defer_flush(session)
+            if db_url.startswith("postgresql"):
+                assert session.execute(sa.text("SHOW synchronous_commit")).scalar() == "off"
+        if db_url.startswith("postgresql"):
+            with sessions.begin() as session:
+                assert session.execute(sa.text("SHOW synchronous_commit")).scalar() == "on"
+    finally:
+        engine.dispose()

@@ -81,6 +81,24 @@ def test_an_event_processed_again_replays_by_push_with_its_retry_key(
     assert _user_turns(services, "line:Uagain") == 2
 
 
+def test_a_reply_whose_delivered_mark_was_lost_is_not_sent_again(
+    client: RunningApp, services: Services, fake_line: FakeLine
+) -> None:
+    """The "delivered" mark does not wait for the disk: if a database crash loses it, the event
+    is processed again, tries the same reply token, LINE refuses it, and nothing else goes out."""
+    event = line_event("Ulost", text="獎金多少")
+    assert post_line(client, event).status_code == 200
+    wait_for(lambda: _done(services))
+    with services.session_factory.begin() as session:
+        output = session.get(EventOutput, f"line:{event['webhookEventId']}")
+        assert output is not None and output.progress == {"via": "reply", "delivered": True}
+        output.progress = {"via": "reply"}
+    _process_again(services, event["webhookEventId"])
+    assert len(fake_line.by_endpoint("reply")) == 1
+    assert fake_line.by_endpoint("push") == []
+    assert _user_turns(services, "line:Ulost") == 1
+
+
 def test_a_telegram_update_processed_again_sends_only_what_never_went_out(
     client: RunningApp, services: Services, fake_telegram: FakeTelegram
 ) -> None:
