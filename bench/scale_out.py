@@ -465,6 +465,13 @@ def _summary(runs: list[Run]) -> None:
     ):
         one, two = median(1, pick), median(2, pick)
         print(f"   {name:22} 1 worker {one:8.1f}   2 workers {two:8.1f}   ratio {two / one:.2f}")
+    ones = [r.events.rate for r in runs if r.workers == 1 and r.events]
+    twos = [r.events.rate for r in runs if r.workers == 2 and r.events]
+    pairs = ", ".join(f"{b / a:.2f}" for a, b in zip(ones, twos, strict=False) if a)
+    print(
+        f"   events/s, 2 vs 1 in each pair of consecutive runs: {pairs} (the machine's load "
+        "changes between pairs more than within one)"
+    )
 
 
 def _per(phase: Phase | None, per: int) -> float:
