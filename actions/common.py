@@ -14,16 +14,28 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._words import data
+from actions.confirm import pending
+from actions.context import sender_key, turn_session
+from db.subscriptions import get_subscription
+from db.users import get_or_create_user_for_sender
 
 REQUESTED_SLOT = "requested_slot"
+
+
+def _subscribed(tracker: Tracker) -> bool:
+    with turn_session() as session:
+        user = get_or_create_user_for_sender(session=session, sender_key=sender_key(tracker))
+        view = get_subscription(session=session, user_id=user.id)
+    return view is not None and view.active
 
 
 class ActionCancel(Action):
     """Leave the active form (deactivate it and confirm), or say there is nothing to cancel.
 
     Slots the form already collected are kept, so a form that persists drafts can offer to resume.
-    With no form, 「算了還是退出好了」 / "I want to quit" (``leave_words`` in ``form_data.yml``)
-    means leaving the team: that action runs, and asks first.
+    With no form: a confirmation waiting for 是/否 is declined (「取消」 answers it); 「算了還是
+    退出好了」 / "I want to quit" (``leave_words`` in ``form_data.yml``) means leaving the team;
+    for a user with active reminders, "stop" / 「停止」 means stopping them (both ask first).
     """
 
     def name(self) -> str:
@@ -36,8 +48,12 @@ class ActionCancel(Action):
         """Return ``ActiveLoop(None)`` and ``requested_slot = None`` when a form is active."""
         if not tracker.active_loop_name:
             text = str((tracker.latest_message or {}).get("text") or "")
+            if pending(tracker) is not None:
+                return [FollowupAction("action_resolve_pending")]
             if re.search(data()["leave_words"], text, re.IGNORECASE):
                 return [FollowupAction("action_leave_team")]
+            if _subscribed(tracker):
+                return [FollowupAction("action_unsubscribe_reminders")]
             dispatcher.utter_message(response="utter_nothing_to_cancel")
             return []
         own = f"utter_cancelled_{tracker.active_loop_name}"  # e.g. "your draft is kept"

@@ -32,7 +32,7 @@ from actions._forms import lang_of, latest_text, say, user_id_for, utter_web_pag
 from actions.challenge.form import offer_web_form
 from actions.challenge.store import limit_lines
 from actions.context import turn_now, turn_session
-from actions.reminders import status_line_if_any
+from actions.reminders import status_line, status_line_if_any
 from actions.team import logic as tl
 from actions.team.apply import apply_to
 from actions.team.browse import none_listed
@@ -113,6 +113,7 @@ def _team_block(session: Session, membership: Membership, lang: str, now: Any) -
     return [*lines, *([advice] if advice else [])]
 
 
+_ASKS_REMINDERS = re.compile(r"提醒|訂閱|订阅|通知|remind|subscri|notif", re.IGNORECASE)
 _ASKS_APPLICATIONS = re.compile(r"申請|隊伍|團隊|appl(y|ied|ications?)|teams?\b", re.IGNORECASE)
 
 
@@ -220,6 +221,8 @@ class ActionMyStatus(Action):
         if not lines:  # no team and no challenge: say so even when a reminders line follows
             lines.append(say(lang, "status_none"))
         reminders = status_line_if_any(session=session, user_id=user_id, lang=lang)
+        if reminders is None and _ASKS_REMINDERS.search(text):  # "am I subscribed?"
+            reminders = status_line(session=session, user_id=user_id, lang=lang)
         if reminders:
             lines.append(reminders)
         dispatcher.utter_message(text="\n".join(lines), buttons=buttons)

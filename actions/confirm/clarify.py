@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions._forms import lang_of
 from actions.confirm._texts import data, intent_label, say
+from actions.reminder_info import question_kind
 
 MAX_READINGS = 2
 
@@ -30,10 +31,14 @@ def state_changing_intents() -> frozenset[str]:
 
 
 def needs_clarifying(parse: dict[str, Any]) -> bool:
-    """True when ``parse`` names a state-changing intent with less than the clear confidence."""
+    """True when ``parse`` names a state-changing intent with less than the clear confidence.
+    A question about reminders read as ``subscribe_reminders`` ("my reminders") is not a guess
+    to clarify: that action answers questions without changing anything."""
     intent = parse.get("intent") or {}
     confidence = float(intent.get("confidence") or 0.0)
     threshold = float(data()["clear_confidence"])
+    if intent.get("name") == "subscribe_reminders" and question_kind(str(parse.get("text") or "")):
+        return False
     return intent.get("name") in state_changing_intents() and confidence < threshold
 
 
