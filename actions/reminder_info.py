@@ -23,6 +23,7 @@ import re
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -43,6 +44,35 @@ def _cues(kind: str) -> re.Pattern[str]:
     return re.compile("|".join(_TEXTS.data["question_cues"][kind]), re.IGNORECASE)
 
 
+_KIND_CUES = {
+    "deadlines": re.compile(r"截止|期限|deadline", re.IGNORECASE),
+    "events": re.compile(r"活動|說明會|輪桌|審查會|發表會|event|session|meeting", re.IGNORECASE),
+    "nudges": re.compile(r"個人|nudge|personal", re.IGNORECASE),
+}
+
+
+def requested_kinds(text: str) -> list[str]:
+    """The reminder kinds a message names (empty: none named, i.e. all)."""
+    return [kind for kind in REMINDER_KINDS if _KIND_CUES[kind].search(text)]
+
+
+def is_change(text: str) -> bool:
+    """True when ``text`` asks to change something (「改成」「只要」"only"…)."""
+    return bool(_cues("change").search(fold(text)))
+
+
+def changes_reminders(parse: dict[str, Any]) -> bool:
+    """True when a parsed message reads as a change of reminder settings: a change word and a
+    round or a kind of reminder (「改成只要第一梯」, "switch to round 2 only"); button payloads
+    never do. Said right after a reminders reply, or by a subscribed user whose message is
+    otherwise unclear, it is taken as that change."""
+    text = str(parse.get("text") or "")
+    if text.startswith("/") or not is_change(text):
+        return False
+    rounds = any(e.get("entity") == "round" for e in parse.get("entities") or [])
+    return rounds or bool(requested_kinds(text))
+
+
 def question_kind(text: str) -> str | None:
     """``settings``, ``timing`` or None (see the module docstring). Button payloads are None."""
     if text.startswith("/"):
@@ -58,6 +88,11 @@ def question_kind(text: str) -> str | None:
 def asks_every_round(text: str) -> bool:
     """True when a reminder request asks for every round again (「所有梯次」, "all rounds")."""
     return bool(re.search(_TEXTS.data["all_rounds_cues"], fold(text)))
+
+
+def adds_to(text: str) -> bool:
+    """True when a reminder request adds to the current choice (「活動也要提醒」, "also events")."""
+    return bool(re.search(_TEXTS.data["add_cues"], fold(text)))
 
 
 def describe(view: SubscriptionView, lang: str) -> dict[str, str]:

@@ -27,12 +27,14 @@ import knowledge
 from actions.confirm import Ask, ConfirmedAction, Request
 from actions.context import sender_key, turn_now, turn_session
 from actions.reminder_info import (
+    adds_to,
     answer,
     asks_every_round,
     describe,
     grouped,
     question_kind,
     reminder_line,
+    requested_kinds,
     say,
     upcoming,
 )
@@ -41,11 +43,6 @@ from db.subscriptions import subscribe as subscribe_user
 from db.subscriptions import unsubscribe as unsubscribe_user
 from db.users import get_or_create_user_for_sender
 
-_KIND_CUES = {
-    "deadlines": re.compile(r"截止|期限|deadline", re.IGNORECASE),
-    "events": re.compile(r"活動|說明會|輪桌|審查會|發表會|event|session|meeting", re.IGNORECASE),
-    "nudges": re.compile(r"個人|nudge|personal", re.IGNORECASE),
-}
 _ANY_HOUR = re.compile(r"全天|不限時段|半夜也|any ?time|any hour|no quiet", re.IGNORECASE)
 PUSH_CHANNELS = ("line", "telegram")
 
@@ -69,11 +66,6 @@ def status_line_if_any(*, session: Session, user_id: int, lang: str) -> str | No
     return status_line(session=session, user_id=user_id, lang=lang)
 
 
-def requested_kinds(text: str) -> list[str]:
-    """The reminder kinds a message names (empty: none named, i.e. all)."""
-    return [kind for kind in REMINDER_KINDS if _KIND_CUES[kind].search(text)]
-
-
 @dataclass(frozen=True)
 class Wanted:
     """The subscription a request asks for (rounds / kinds empty: all)."""
@@ -89,7 +81,8 @@ def wanted(text: str, rounds: list[str], before: SubscriptionView | None) -> Wan
     A first subscription takes what the message names (nothing named: every round and kind).
     An active subscription keeps what the message does not name: 「改成只要第一梯」 changes the
     rounds and keeps the kinds; a request naming nothing new (「訂閱提醒」 again) changes
-    nothing; 「所有梯次」 / "all rounds" asks for every round (and kind, unless kinds are named).
+    nothing; 「所有梯次」 / "all rounds" asks for every round (and kind, unless kinds are named);
+    「也要」 / "also" adds the rounds or kinds named to those chosen.
     """
     kinds, any_hour = requested_kinds(text), bool(_ANY_HOUR.search(text))
     if before is None or not before.active:
@@ -98,6 +91,9 @@ def wanted(text: str, rounds: list[str], before: SubscriptionView | None) -> Wan
     if not (rounds or kinds or any_hour or every):
         return None
     keep_kinds = [] if every and not rounds else list(before.kinds)
+    if adds_to(text):  # 「活動也要提醒」: added to what is chosen (no rounds chosen: all already)
+        kinds = sorted(set(kinds) | set(before.kinds), key=REMINDER_KINDS.index) if kinds else []
+        rounds = sorted(set(rounds) | set(before.rounds)) if rounds and before.rounds else []
     return Wanted(
         rounds or ([] if every else list(before.rounds)),
         kinds or keep_kinds,
@@ -141,7 +137,8 @@ class ActionSubscribeReminders(Action):
                 kinds=want.kinds, quiet_hours=want.quiet_hours, language=lang,
             )  # fmt: skip
         quiet_text = say(lang, "quiet_on" if view.quiet_hours else "quiet_off")
-        lines = [say(lang, "subscribed", quiet=quiet_text, **describe(view, lang))]
+        done = "updated" if before is not None and before.active else "subscribed"
+        lines = [say(lang, done, quiet=quiet_text, **describe(view, lang))]
         programme = knowledge.load()
         coming = grouped(upcoming(view, now, programme))
         if coming:

@@ -39,6 +39,7 @@ from enum import StrEnum
 from typing import Any
 
 from actions.confirm import PENDING_SLOT, needs_clarifying
+from actions.reminder_info import changes_reminders
 from bot.dialogue.domain import REQUESTED_SLOT, Domain
 from bot.dialogue.rules import Rule, RuleSet
 from bot.dialogue.runner import ActionRunner
@@ -49,6 +50,9 @@ FALLBACK_INTENT = "nlu_fallback"
 # While a form asks a slot, an intent below this confidence cannot interrupt a from_text answer.
 FORM_INTERRUPT_CONFIDENCE = 0.8
 MAX_ACTIONS_PER_TURN = 20
+# A change said right after one of these actions' replies is about the reminders.
+REMINDER_ACTIONS = frozenset({"action_subscribe_reminders"})
+REMINDER_INTENT = "subscribe_reminders"
 
 
 class Phase(StrEnum):
@@ -90,6 +94,7 @@ class Turn:
 
     async def handle(self) -> list[dict[str, Any]]:
         """Extract slots, classify the turn, run the step from ``TRANSITIONS``; return replies."""
+        self._follow_reminders()
         self.filled = extract_slots(
             self.domain,
             self.state.latest_message,
@@ -127,6 +132,14 @@ class Turn:
             kind = Input.UNCLEAR
         await TRANSITIONS[(phase, kind)](self)
         return self.out
+
+    def _follow_reminders(self) -> None:
+        """Right after a reminders reply, a change naming a round or kind (「改成只要第一梯」,
+        "switch to round 2 only") is about the reminders, whatever the NLU guessed."""
+        state = self.state
+        after = state.active_loop is None and state.latest_action_name in REMINDER_ACTIONS
+        if after and changes_reminders(state.latest_message):
+            state.latest_message["intent"] = {"name": REMINDER_INTENT, "confidence": 1.0}
 
     def classify(self) -> tuple[Phase, Input]:
         """Return (phase, input kind) for this message; sets :attr:`rule` when one applies."""
