@@ -174,7 +174,9 @@ class ActionUnsubscribeReminders(ConfirmedAction):
         if before is None or not before.active:
             req.dispatcher.utter_message(text=say(req.lang, "not_subscribed"))
             return None
-        return Ask(say(req.lang, "confirm_unsubscribe"), {})
+        return Ask(
+            say(req.lang, "confirm_unsubscribe"), {}, about=say(req.lang, "about_unsubscribe")
+        )
 
     def perform(self, req: Request, args: dict[str, str]) -> list[EventType]:
         """Unsubscribe and confirm."""

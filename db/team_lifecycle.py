@@ -6,6 +6,9 @@ changes the rows (never commits) and returns an :class:`Outcome`: ``status`` is 
 reason nothing changed, ``team`` the team's name, and ``tell`` the users to notify (the member
 removed, the new leader, the members of a dissolved team, the leader when someone leaves).
 
+Removing a member (given ``now``) also replaces the team's live invite code, so the person removed
+cannot simply rejoin with it (QA #21).
+
 Statuses: ``done``, ``not_in_team``, ``not_leader``, ``leader_must_hand_over`` (a leader leaving
 while others remain), ``leader_alone`` (a leader who is the only member: dissolve instead),
 ``not_member`` (the named person is not in this team), ``is_self`` (leader naming themself),
@@ -18,10 +21,12 @@ actions on one team (hand over vs remove) run one after the other on PostgreSQL.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from db.invites import issue_invite, live_invite
 from db.models import Application, Challenge, Membership, Team, TeamInvite
 from db.teams import membership_of
 
@@ -34,6 +39,7 @@ class Outcome:
     team: str | None = None
     tell: tuple[int, ...] = field(default=())
     reference: str | None = None
+    invite: TeamInvite | None = None  # remove_member: the code that replaced the team's live one
 
     @property
     def done(self) -> bool:
@@ -107,8 +113,12 @@ def transfer_leadership(*, session: Session, user_id: int, to_user_id: int) -> O
     return Outcome("done", team.name, (to_user_id,))
 
 
-def remove_member(*, session: Session, user_id: int, member_user_id: int) -> Outcome:
-    """The leader removes another member (who is told)."""
+def remove_member(
+    *, session: Session, user_id: int, member_user_id: int, now: datetime | None = None
+) -> Outcome:
+    """The leader removes another member (who is told). With ``now``, the team's live invite code
+    is replaced by a fresh one (``Outcome.invite``), so the person removed cannot rejoin with the
+    code they had; the leader passes the new one to whoever should still join."""
     found = _leader_membership(session, user_id)
     if isinstance(found, Outcome):
         return found
@@ -119,7 +129,10 @@ def remove_member(*, session: Session, user_id: int, member_user_id: int) -> Out
         return Outcome("not_member", found.team.name)
     session.delete(target)
     session.flush()
-    return Outcome("done", found.team.name, (member_user_id,))
+    fresh = None
+    if now is not None and live_invite(session=session, team_id=found.team_id, now=now):
+        fresh = issue_invite(session=session, team=found.team, now=now)  # revokes the old one
+    return Outcome("done", found.team.name, (member_user_id,), invite=fresh)
 
 
 def withdraw_application(*, session: Session, user_id: int, reference: str) -> Outcome:

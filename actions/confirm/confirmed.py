@@ -22,6 +22,7 @@ message drops it, and the bot never acts on it later.
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -34,8 +35,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
+from actions._asked import is_question, reads_as_question
 from actions._forms import lang_of
-from actions.confirm._texts import say
+from actions._words import fold
+from actions.confirm._texts import data, say
 from actions.context import sender_key, turn_now, turn_session
 from db import issued
 
@@ -56,6 +59,7 @@ class Request:
     lang: str
     now: datetime
     args: dict[str, str] = field(default_factory=dict)
+    events: list[EventType] = field(default_factory=list)  # returned with the outcome
 
     @property
     def text(self) -> str:
@@ -70,10 +74,14 @@ class Request:
 
 @dataclass(frozen=True)
 class Ask:
-    """The action may go ahead once confirmed: the question and the resolved arguments."""
+    """The action may go ahead once confirmed: the question and the resolved arguments; ``about``
+    says what happens afterwards (answered when the user asks, see :func:`about_pending`), and
+    ``buttons`` are offered between 是 and 否 (「先轉移隊長」)."""
 
     question: str
     args: dict[str, str]
+    about: str | None = None
+    buttons: tuple[dict[str, str], ...] = ()
 
 
 def pending(tracker: Tracker) -> dict[str, Any] | None:
@@ -132,14 +140,14 @@ class ConfirmedAction(Action, ABC):
             req = Request(session, tracker, dispatcher, lang_of(tracker), turn_now(tracker), args)
             plan = self.prepare(req)
             if plan is None:
-                return [SlotSet(PENDING_SLOT, None)]
+                return [*req.events, SlotSet(PENDING_SLOT, None)]
             if affirmed or (token and self._issued(req, token, plan.args)):
-                return [SlotSet(PENDING_SLOT, None), *self.perform(req, plan.args)]
+                return [*req.events, SlotSet(PENDING_SLOT, None), *self.perform(req, plan.args)]
             yes = button(req, self.intent, plan.args, say(req.lang, "button_yes"), confirmed=True)
             no = {"title": say(req.lang, "button_no"), "payload": "/deny"}
-            dispatcher.utter_message(text=plan.question, buttons=[yes, no])
+            dispatcher.utter_message(text=plan.question, buttons=[yes, *plan.buttons, no])
         request = {"action": self.name(), "intent": self.intent, "args": plan.args}
-        held = {"question": plan.question, "held": 0}
+        held = {"question": plan.question, "held": 0, "about": plan.about}
         return [SlotSet(PENDING_SLOT, {**request, **held, "token": yes["payload"]})]
 
     def _issued(self, req: Request, token: str, args: dict[str, str]) -> bool:
@@ -165,6 +173,17 @@ def still_open(waiting: dict[str, Any], intent: str, lang: str) -> dict[str, Any
     no = {"title": say(lang, "button_no"), "payload": "/deny"}
     text = say(lang, "still_open", question=waiting["question"])
     return {"pending": kept, "reply": {"text": text, "buttons": [yes, no]}}
+
+
+def about_pending(waiting: dict[str, Any], text: str) -> dict[str, Any] | None:
+    """The reply to a question about what the waiting request will do (「轉了之後我還能申請題目
+    嗎」, "what happens after that?"): the request's ``about`` text; None when the request has
+    none or ``text`` is not such a question (``about_cues`` of ``texts.yml``, and a question)."""
+    about = waiting.get("about")
+    asked = reads_as_question(text) or is_question(text)
+    if not about or not asked or not re.search(data()["about_cues"], fold(text)):
+        return None
+    return {"text": str(about)}
 
 
 class ActionResolvePending(Action):

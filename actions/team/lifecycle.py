@@ -21,9 +21,12 @@ from actions._forms import user_id_for
 from actions._texts import Texts
 from actions._words import fold
 from actions.confirm import Ask, ConfirmedAction, Request, button
+from actions.confirm.choice import offered
+from actions.team.logic import format_day
 from db import notices
 from db import team_lifecycle as life
 from db import teams as repo
+from db.invites import format_code
 from db.models import Membership, User
 from db.teams import MemberView
 from db.users import chat_language
@@ -103,7 +106,16 @@ def pick_member(req: Request, mine: Membership, intent: str, pick_key: str) -> M
         return None
     buttons = [button(req, intent, {"member": str(m.user_id)}, _name(m, req.lang)) for m in others]
     req.dispatcher.utter_message(text=say(req.lang, pick_key, team=team), buttons=buttons)
+    req.events.append(offered(buttons))  # 「小美」 typed next picks 陳小美
     return None
+
+
+def new_code_text(outcome: life.Outcome, name: str, lang: str) -> str:
+    """After a removal that replaced the invite code: the new code, and why (chat and web)."""
+    if outcome.invite is None:
+        return ""
+    code, expires = format_code(outcome.invite.code), format_day(outcome.invite.expires_at, lang)
+    return say(lang, "removed_new_code", name=name, code=code, expires=expires)
 
 
 def _done_or_refuse(req: Request, outcome: life.Outcome, done: Callable[[], None]) -> None:
@@ -131,7 +143,8 @@ class ActionRemoveMember(ConfirmedAction):
             return None
         name = _name(target, req.lang)
         question = say(req.lang, "confirm_remove", name=name, team=mine.team.name)
-        return Ask(question, {"member": str(target.user_id)})
+        about = say(req.lang, "about_remove", name=name, team=mine.team.name)
+        return Ask(question, {"member": str(target.user_id)}, about=about)
 
     def perform(self, req: Request, args: dict[str, str]) -> list[EventType]:
         """Remove and notify."""
@@ -139,12 +152,14 @@ class ActionRemoveMember(ConfirmedAction):
         views = {m.user_id: m for m in repo.members(session=req.session, team_id=_team_id(req))}
         name = _name(views[member], req.lang) if member in views else args["member"]
         uid = user_id_for(req.tracker)
-        outcome = life.remove_member(session=req.session, user_id=uid, member_user_id=member)
+        outcome = life.remove_member(
+            session=req.session, user_id=uid, member_user_id=member, now=req.now
+        )
 
         def done() -> None:
             tell(req, outcome, "notice_removed")
             text = say(req.lang, "removed", name=name, team=outcome.team)
-            req.dispatcher.utter_message(text=text)
+            req.dispatcher.utter_message(text=text + new_code_text(outcome, name, req.lang))
 
         _done_or_refuse(req, outcome, done)
         return []
@@ -172,7 +187,8 @@ class ActionTransferLeadership(ConfirmedAction):
             return None
         name = _name(target, req.lang)
         question = say(req.lang, "confirm_transfer", name=name, team=mine.team.name)
-        return Ask(question, {"member": str(target.user_id), "name": name})
+        about = say(req.lang, "about_transfer", name=name, team=mine.team.name)
+        return Ask(question, {"member": str(target.user_id), "name": name}, about=about)
 
     def perform(self, req: Request, args: dict[str, str]) -> list[EventType]:
         """Hand over and notify."""
@@ -209,7 +225,8 @@ class ActionLeaveTeam(ConfirmedAction):
             key = "leader_alone" if alone else "leader_must_hand_over"
             req.dispatcher.utter_message(text=say(req.lang, key, team=team))
             return None
-        return Ask(say(req.lang, "confirm_leave", team=team), {})
+        about = say(req.lang, "about_leave", team=team)
+        return Ask(say(req.lang, "confirm_leave", team=team), {}, about=about)
 
     def perform(self, req: Request, args: dict[str, str]) -> list[EventType]:
         """Leave and tell the leader."""
@@ -254,7 +271,8 @@ class ActionWithdrawApplication(ConfirmedAction):
             question = say(
                 req.lang, "confirm_withdraw", team=team, reference=c.reference, title=c.title
             )
-            return Ask(question, {"challenge_ref": str(c.reference)})
+            about = say(req.lang, "about_withdraw", team=team, reference=c.reference)
+            return Ask(question, {"challenge_ref": str(c.reference)}, about=about)
         if wanted:
             text = say(req.lang, "not_applied", team=team, reference=wanted)
             req.dispatcher.utter_message(text=text)
@@ -263,6 +281,7 @@ class ActionWithdrawApplication(ConfirmedAction):
             for ref, c in ((str(c.reference), c) for _, c in applied)
         ]
         req.dispatcher.utter_message(text=say(req.lang, "pick_withdraw"), buttons=buttons)
+        req.events.append(offered(buttons))
         return None
 
     def perform(self, req: Request, args: dict[str, str]) -> list[EventType]:
@@ -297,7 +316,8 @@ class ActionDissolveTeam(ConfirmedAction):
         if repo.applications(session=req.session, team_id=mine.team_id):
             req.dispatcher.utter_message(text=say(req.lang, "has_applications", team=team))
             return None
-        return Ask(say(req.lang, "confirm_dissolve", team=team), {})
+        about = say(req.lang, "about_dissolve", team=team)
+        return Ask(say(req.lang, "confirm_dissolve", team=team), {}, about=about)
 
     def perform(self, req: Request, args: dict[str, str]) -> list[EventType]:
         """Dissolve and tell the members."""

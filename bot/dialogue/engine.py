@@ -38,7 +38,7 @@ from typing import Any, Protocol, TypeVar
 from rasa_sdk.executor import ActionExecutor
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.confirm import PENDING_SLOT, still_open
+from actions.confirm import CHOICE_SLOT, PENDING_SLOT, about_pending, pick, still_open
 from actions.context import bind_session
 from bot import logs
 from bot.clock import Clock
@@ -61,6 +61,7 @@ DEFAULT_LANGUAGE = "zh-TW"
 DEFAULT_WORKERS = 16
 _NO_SWITCH_INTENTS = {"out_of_scope"}
 _SWITCH_ONLY_INTENTS = {FALLBACK_INTENT, "greet", "affirm"}
+ABOUT_PENDING = "ask_about_pending"  # a question about the waiting confirmation keeps it open
 T = TypeVar("T")
 
 
@@ -222,10 +223,15 @@ class Engine:
                 if done is not None:
                     return done.responses  # processed before: replay, never run twice
             state.turn += 1
-            parse = parse_payload(text) or self.nlu.parse(text, now)
+            choice = state.slots.get(CHOICE_SLOT)
+            picked = pick(choice, text) if choice is not None else None
+            parse = parse_payload(picked or text) or self.nlu.parse(text, now)
+            if picked:  # a typed name or number for a button just offered: that button
+                parse["text"] = text
             self._user_event(state, message, parse, now)
             switched = self._set_language(state, parse, text)
             waiting = state.slots.get(PENDING_SLOT)
+            about = about_pending(waiting, text) if isinstance(waiting, dict) else None
             turn = Turn(self.domain, self.rules, self.runner, state)
             asked = script.requested(text) if not text.startswith("/") else None
             if asked:
@@ -237,14 +243,19 @@ class Engine:
                 await self.runner.run("action_switch_language", state, turn.out)
                 await turn.resume_form()
                 replies = turn.out
+            elif about is not None:  # 「轉了之後我還能申請題目嗎」: what the waiting action does
+                replies = [about]
             else:
                 prefix: list[dict[str, Any]] = []
                 if switched:
                     await self.runner.run("action_switch_language", state, prefix)
                 replies = prefix + await turn.handle()
+            if choice is not None and state.slots.get(CHOICE_SLOT) == choice:
+                state.set_slot(CHOICE_SLOT, None, self.domain)  # offered for one turn
             if waiting is not None and state.slots.get(PENDING_SLOT) == waiting:
                 # untouched by the turn: kept (and asked again) after a question, else dropped
                 question = "" if turn.filled else turn.intent  # a form value is not a question
+                question = ABOUT_PENDING if about is not None else question
                 kept = still_open(waiting, question, str(state.slots.get("language") or ""))
                 state.set_slot(PENDING_SLOT, kept and kept["pending"], self.domain)
                 if kept:

@@ -84,8 +84,9 @@ def _transfer(session: Session, uid: int, args: dict[str, str], lang: str, now: 
 def _remove(session: Session, uid: int, args: dict[str, str], lang: str, now: datetime) -> str:
     name = _member_name(session, uid, args["member"], lang)
     member = int(args["member"])
-    outcome = life.remove_member(session=session, user_id=uid, member_user_id=member)
-    return _finish(session, outcome, lang, now, "notice_removed", "removed", name=name)
+    outcome = life.remove_member(session=session, user_id=uid, member_user_id=member, now=now)
+    done = _finish(session, outcome, lang, now, "notice_removed", "removed", name=name)
+    return done + lifecycle.new_code_text(outcome, name, lang)
 
 
 def _withdraw(session: Session, uid: int, args: dict[str, str], lang: str, now: datetime) -> str:

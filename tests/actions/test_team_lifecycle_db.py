@@ -137,3 +137,24 @@ def test_hand_over_racing_the_new_leader_leaving_keeps_one_leader_in_the_team(
         rows = session.scalars(sa.select(Membership).where(Membership.team_id == team_id)).all()
         leaders = [m.user_id for m in rows if m.role == "leader"]
         assert leaders == [team.leader_user_id], (outcomes, [(m.user_id, m.role) for m in rows])
+
+
+def test_removing_a_member_replaces_the_live_invite_code(sessions: sessionmaker[Session]) -> None:
+    """QA #21: the member removed cannot rejoin with the code they had; the leader gets a new one
+    (no live code: none is made up)."""
+    with sessions.begin() as session:
+        team_id, (lead, mate, third) = _team(session, "lead21", "mate21", "third21")
+        team = session.get(Team, team_id)
+        assert team is not None
+        old = invites.issue_invite(session=session, team=team, now=NOW).code
+        removed = life.remove_member(session=session, user_id=lead, member_user_id=mate, now=NOW)
+        assert removed.done and removed.invite is not None and removed.invite.code != old
+        assert invites.invite_state(invites.find_invite(session=session, code=old), NOW) == (
+            "revoked"
+        )
+        live = invites.live_invite(session=session, team_id=team_id, now=NOW)
+        assert live is not None and live.code == removed.invite.code
+        invites.revoke_invites(session=session, team_id=team_id, now=NOW)
+        quiet = life.remove_member(session=session, user_id=lead, member_user_id=third, now=NOW)
+        assert quiet.done and quiet.invite is None
+        assert invites.live_invite(session=session, team_id=team_id, now=NOW) is None
