@@ -148,6 +148,7 @@ class ConfirmedAction(Action, ABC):
             dispatcher.utter_message(text=plan.question, buttons=[yes, *plan.buttons, no])
         request = {"action": self.name(), "intent": self.intent, "args": plan.args}
         held = {"question": plan.question, "held": 0, "about": plan.about}
+        held["buttons"] = list(plan.buttons)
         return [SlotSet(PENDING_SLOT, {**request, **held, "token": yes["payload"]})]
 
     def _issued(self, req: Request, token: str, args: dict[str, str]) -> bool:
@@ -172,7 +173,10 @@ def still_open(waiting: dict[str, Any], intent: str, lang: str) -> dict[str, Any
     yes = {"title": say(lang, "button_yes"), "payload": str(waiting["token"])}
     no = {"title": say(lang, "button_no"), "payload": "/deny"}
     text = say(lang, "still_open", question=waiting["question"])
-    return {"pending": kept, "reply": {"text": text, "buttons": [yes, no]}}
+    return {
+        "pending": kept,
+        "reply": {"text": text, "buttons": [yes, *waiting.get("buttons", []), no]},
+    }
 
 
 def about_pending(waiting: dict[str, Any], text: str) -> dict[str, Any] | None:

@@ -4,7 +4,8 @@
   why, who sees it, how long, the person's rights and the office's contact).
 - ``action_show_my_data`` (``show_my_data``): what the service holds about this user.
 - ``action_delete_my_data`` (``delete_my_data``): asks for confirmation first
-  (:class:`actions.confirm.ConfirmedAction`), then erases (:func:`db.privacy.erase_personal_data`),
+  (:class:`actions.confirm.ConfirmedAction`; a team leader is first told what it does to the team
+  and offered to hand over or dissolve first), then erases (:func:`db.privacy.erase_personal_data`),
   restarts the conversation (slots such as the typed name are forgotten) and says what was
   deleted, what was kept and why.
 """
@@ -21,8 +22,10 @@ from actions._forms import lang_of
 from actions.confirm import Ask, ConfirmedAction, Request
 from actions.context import sender_key, turn_session
 from actions.privacy._texts import asked_point, held_lines, text, what
-from db import privacy
+from db import privacy, teams
 from db.users import get_or_create_user_for_sender
+
+FIRST = {"transfer": "/transfer_leadership", "dissolve": "/dissolve_team"}
 
 
 class ActionAnswerPrivacy(Action):
@@ -83,8 +86,20 @@ class ActionDeleteMyData(ConfirmedAction):
         return "action_delete_my_data"
 
     def prepare(self, req: Request) -> Ask | None:
-        """Always possible: the question says what goes and what stays."""
-        return Ask(text(req.lang, "delete_ask"), {})
+        """Always possible: the question says what goes and what stays. A team leader is told
+        first what it does to the team, with a button to hand over (or dissolve) first."""
+        about = text(req.lang, "delete_about")
+        user = get_or_create_user_for_sender(session=req.session, sender_key=req.sender)
+        mine = teams.membership_of(session=req.session, user_id=user.id)
+        if mine is None or mine.role != "leader":
+            return Ask(text(req.lang, "delete_ask"), {}, about=about)
+        others = len(teams.members(session=req.session, team_id=mine.team_id)) - 1
+        key, intent = (
+            ("delete_ask_leader", "transfer") if others else ("delete_ask_alone", "dissolve")
+        )
+        question = text(req.lang, key, team=mine.team.name, others=others, id=user.id)
+        first = {"title": text(req.lang, f"button_{intent}_first"), "payload": FIRST[intent]}
+        return Ask(question, {}, about=about, buttons=(first,))
 
     def perform(self, req: Request, args: dict[str, str]) -> list[EventType]:
         """Erase, then report deleted / kept; ``Restarted`` forgets the slots (names typed)."""
