@@ -2,8 +2,9 @@
 
 ``action_my_status`` without a ``team_action`` entity shows the user's team (role, members,
 invite code for the leader, applications, composition advice) and the challenges of their
-organisation (with a draft: the 「用網頁填寫」 link to finish it on the web form); leaders get
-buttons whose payloads are ``/my_status{"team_action": …}``:
+organisation (with a draft: the 「用網頁填寫」 link to finish it on the web form; a returned one
+with the organisers' reason, and asked why it was returned, 「為什麼被退回」, the reasons lead);
+leaders get buttons whose payloads are ``/my_status{"team_action": …}``:
 
 =================  ====================================================================
 team_action        effect
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -29,6 +31,8 @@ from sqlalchemy.orm import Session
 
 import knowledge
 from actions._forms import lang_of, latest_text, say, user_id_for, utter_web_page
+from actions._texts import Texts
+from actions._words import fold
 from actions.challenge.form import offer_web_form
 from actions.challenge.store import limit_lines
 from actions.context import turn_now, turn_session
@@ -40,9 +44,10 @@ from actions.team.browse import say as browse_say
 from db import catalogue, invites, org_access
 from db import challenges as challenge_repo
 from db import teams as repo
-from db.models import Membership
+from db.models import Challenge, Membership
 
 _REFERENCE = re.compile(r"AIGO-\d{3}-\d{4}", re.IGNORECASE)
+_STATUS_TEXTS = Texts(Path(__file__).with_name("status_texts.yml"))
 
 
 def _payload(**entities: str) -> str:
@@ -141,6 +146,39 @@ def _incoming_block(session: Session, user_id: int, text: str, lang: str) -> str
     return "\n".join(lines)
 
 
+def _asks_why_returned(text: str) -> bool:
+    return bool(re.search(_STATUS_TEXTS.data["why_words"], fold(text)))
+
+
+def _reason(challenge: Challenge, lang: str) -> str:
+    """Why a returned challenge was returned, and how to resubmit it."""
+    c = knowledge.load().contacts
+    key = "returned_reason" if challenge.review_note else "returned_no_reason"
+    return _STATUS_TEXTS.say(
+        lang, key, reason=challenge.review_note or "", reference=challenge.reference or "",
+        email=c.email, phone=c.phone, ext=c.phone_extension,
+    )  # fmt: skip
+
+
+def _challenge_lines(owned: list[Challenge], lang: str) -> list[str]:
+    """One line per challenge; a returned one is followed by its reason (QA #18)."""
+    lines: list[str] = []
+    for challenge, line in zip(owned, limit_lines(owned, lang), strict=True):
+        lines.append(line)
+        if challenge.status == "returned":
+            lines.append(_reason(challenge, lang))
+    return lines
+
+
+def _why_returned(owned: list[Challenge], lang: str) -> str:
+    returned = [c for c in owned if c.status == "returned"]
+    if not returned:
+        return _STATUS_TEXTS.say(lang, "why_none_returned")
+    return "\n".join(
+        [_STATUS_TEXTS.say(lang, "why_returned_head"), *_challenge_lines(returned, lang)]
+    )
+
+
 def _status_label(status: str, lang: str) -> str:
     try:
         return say(lang, f"application_status_{status}")
@@ -213,8 +251,11 @@ class ActionMyStatus(Action):
                 applied = bool(repo.applications(session=session, team_id=membership.team_id))
                 buttons = _leader_buttons(lang, others, applied)
         owned = challenge_repo.challenges_of_user(session=session, user_id=user_id)
+        if _asks_why_returned(text):  # 「為什麼被退回」: the reasons first
+            lines.append(_why_returned(owned, lang))
         if owned:
-            lines.append(say(lang, "status_challenges", lines="\n".join(limit_lines(owned, lang))))
+            shown = "\n".join(_challenge_lines(owned, lang))
+            lines.append(say(lang, "status_challenges", lines=shown))
         incoming = _incoming_block(session, user_id, text, lang)
         if incoming:  # "有哪些隊伍申請我們的題目"
             lines.append(incoming)
