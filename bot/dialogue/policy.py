@@ -14,6 +14,8 @@ in_form    no_rule       say it was not understood (``utter_form_retry``) and re
 in_form    claimed       the form's validator took the message (see below): go on with the form
 any        unclear       a state-changing intent guessed below the clear confidence: ask which
                          reading was meant (``action_clarify_intent``), change nothing
+any        elsewhere     names another competition (「智慧城市競賽」, "AI CUP"): say it is out of
+                         scope (``action_answer_elsewhere``), never start a form or fill a slot
 =========  ============  ==================================================================
 
 "fills_slot" means the message filled the form's requested slot through a slot mapping (form
@@ -38,7 +40,9 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any
 
+from actions._asked import reads_as_question
 from actions.confirm import PENDING_SLOT, needs_clarifying
+from actions.elsewhere import other_competition, takes_part
 from actions.reminder_info import changes_reminders
 from bot.dialogue.domain import REQUESTED_SLOT, Domain
 from bot.dialogue.rules import Rule, RuleSet
@@ -70,6 +74,7 @@ class Input(StrEnum):
     NO_RULE = "no_rule"
     CLAIMED = "claimed"
     UNCLEAR = "unclear"
+    ELSEWHERE = "elsewhere"
 
 
 Step = Callable[["Turn"], Awaitable[None]]
@@ -94,6 +99,10 @@ class Turn:
 
     async def handle(self) -> list[dict[str, Any]]:
         """Extract slots, classify the turn, run the step from ``TRANSITIONS``; return replies."""
+        if self._names_elsewhere():  # before any slot is filled from the message
+            phase = Phase.IN_FORM if self.state.active_loop else Phase.IDLE
+            await TRANSITIONS[(phase, Input.ELSEWHERE)](self)
+            return self.out
         self._follow_reminders()
         self.filled = extract_slots(
             self.domain,
@@ -141,6 +150,14 @@ class Turn:
         if after and changes_reminders(state.latest_message):
             state.latest_message["intent"] = {"name": REMINDER_INTENT, "confidence": 1.0}
 
+    def _names_elsewhere(self) -> bool:
+        """The message names another competition; in a form, only when it also asks to take part
+        or reads as a question (a team called 「AI CUP 戰隊」 is a name)."""
+        text = str(self.state.latest_message.get("text") or "")
+        if text.startswith("/") or other_competition(text) is None:
+            return False
+        return self.state.active_loop is None or takes_part(text) or reads_as_question(text)
+
     def classify(self) -> tuple[Phase, Input]:
         """Return (phase, input kind) for this message; sets :attr:`rule` when one applies."""
         state = self.state
@@ -182,6 +199,11 @@ class Turn:
     async def clarify(self) -> None:
         """A guessed state-changing intent: ask what was meant; a form re-asks afterwards."""
         await self.run_actions(["action_clarify_intent"])
+        await self.resume_form()
+
+    async def elsewhere(self) -> None:
+        """Another competition: say so (nothing stored, no form started); a form re-asks."""
+        await self.run_actions(["action_answer_elsewhere"])
         await self.resume_form()
 
     async def form_retry(self) -> None:
@@ -341,4 +363,6 @@ TRANSITIONS: dict[tuple[Phase, Input], Step] = {
     (Phase.IN_FORM, Input.CLAIMED): Turn.form_claimed,
     (Phase.IDLE, Input.UNCLEAR): Turn.clarify,
     (Phase.IN_FORM, Input.UNCLEAR): Turn.clarify,
+    (Phase.IDLE, Input.ELSEWHERE): Turn.elsewhere,
+    (Phase.IN_FORM, Input.ELSEWHERE): Turn.elsewhere,
 }
