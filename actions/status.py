@@ -35,6 +35,7 @@ from actions._texts import Texts
 from actions._words import fold
 from actions.challenge.form import offer_web_form
 from actions.challenge.store import limit_lines
+from actions.confirm import pending
 from actions.context import turn_now, turn_session
 from actions.reminders import status_line, status_line_if_any
 from actions.team import logic as tl
@@ -59,12 +60,14 @@ def _entity(tracker: Tracker, name: str) -> str | None:
     return str(value) if value is not None else None
 
 
-def _leader_buttons(lang: str, others: bool, applied: bool) -> list[dict[str, str]]:
+def _leader_buttons(lang: str, others: bool, applied: bool, code: bool) -> list[dict[str, str]]:
+    """The leader's buttons; 撤銷邀請碼 only while there is a live code (QA #37)."""
     actions = ("members", "apply", "invite", "revoke")
     keys = ("button_members", "button_apply", "button_new_invite", "button_revoke")
     buttons = [
         {"title": say(lang, key), "payload": _payload(team_action=action)}
         for action, key in zip(actions, keys, strict=True)
+        if code or action != "revoke"
     ]
     # the team lifecycle (actions/team/lifecycle.py): each asks 是/否 before it changes anything
     lifecycle = [("button_remove", "/remove_member"), ("button_transfer", "/transfer_leadership")]
@@ -207,7 +210,10 @@ class ActionMyStatus(Action):
             membership = repo.membership_of(session=session, user_id=user_id)
             if action is None:
                 text = latest_text(tracker)
-                return self._status(dispatcher, session, membership, user_id, lang, now, text)
+                waiting = pending(tracker) is not None
+                return self._status(
+                    dispatcher, session, membership, user_id, lang, now, text, waiting
+                )
             if membership is None:
                 dispatcher.utter_message(text=say(lang, "not_in_team"))
                 return []
@@ -240,6 +246,7 @@ class ActionMyStatus(Action):
         lang: str,
         now: Any,
         text: str = "",
+        waiting: bool = False,
     ) -> list[EventType]:
         lines: list[str] = []
         buttons: list[dict[str, str]] = []
@@ -247,9 +254,13 @@ class ActionMyStatus(Action):
             lines += _team_block(session, membership, lang, now)
             buttons = _member_buttons(lang)
             if membership.role == "leader":
-                others = len(repo.members(session=session, team_id=membership.team_id)) > 1
-                applied = bool(repo.applications(session=session, team_id=membership.team_id))
-                buttons = _leader_buttons(lang, others, applied)
+                team_id = membership.team_id
+                others = len(repo.members(session=session, team_id=team_id)) > 1
+                applied = bool(repo.applications(session=session, team_id=team_id))
+                code = invites.live_invite(session=session, team_id=team_id, now=now) is not None
+                buttons = _leader_buttons(lang, others, applied, code)
+            if waiting:  # 是/否 is asked again below: no second action beside it (QA #37)
+                buttons = [b for b in buttons if b["payload"].startswith("/my_status")]
         owned = challenge_repo.challenges_of_user(session=session, user_id=user_id)
         if _asks_why_returned(text):  # 「為什麼被退回」: the reasons first
             lines.append(_why_returned(owned, lang))

@@ -64,10 +64,16 @@ def owned(session: Session, user_id: int) -> list[Challenge]:
     return [c for c in repo.challenges_of_user(session=session, user_id=user_id) if c.reference]
 
 
+def _contact(lang: str) -> str:
+    """The programme office's e-mail and phone, written out (QA #37: not 「輸入聯絡方式可查詢」)."""
+    c = knowledge.load().contacts
+    return say(lang, "office_contact", email=c.email, phone=c.phone, ext=c.phone_extension)
+
+
 def _line(challenge: Challenge, lang: str) -> dict[str, str]:
     status = say(lang, f"status_{challenge.status}")
     return {"reference": str(challenge.reference), "title": challenge.title or "-",
-            "status": status}  # fmt: skip
+            "status": status, "contact": _contact(lang)}  # fmt: skip
 
 
 def resolve(
@@ -92,7 +98,7 @@ def resolve(
         return candidates[0]
     if not candidates:
         key = "ch_none_listed" if any(c.status == "listed" for c in mine) else "ch_none"
-        dispatcher.utter_message(text=say(lang, f"{key}_{transition}"))
+        dispatcher.utter_message(text=say(lang, f"{key}_{transition}", contact=_contact(lang)))
         return None
     return candidates[:MAX_BUTTONS]
 

@@ -5,7 +5,8 @@
   ``browse_texts.yml``; English ones as whole words) — and shows one card per matching open
   challenge with an 申請 button (``/apply_challenge{"challenge_ref": …}``), at most
   :data:`MAX_CARDS`. Asked for a
-  recommendation, a team member also gets advice from the members' expertise.
+  recommendation, a team member also gets advice from the members' expertise, and the cards
+  leave out what the team applied to and put challenges whose data is ready first.
 - Applying: leader only, open challenges only (:mod:`db.catalogue`), once per challenge; the
   challenge comes from a reference, a button, or filters that match exactly one challenge,
   otherwise the cards of the matches or ``apply_challenge_form`` ask which. The reply says what
@@ -158,10 +159,22 @@ def none_listed(lang: str, programme: knowledge.Programme) -> str:
     )
 
 
+def _data_ready(c: Challenge) -> bool:
+    readiness = fold(str(c.data_readiness or ""))
+    if re.search(_TEXTS.data["data_not_ready"], readiness):
+        return False
+    return bool(re.search(_TEXTS.data["data_ready"], readiness))
+
+
 def recommendation(session: Session, membership: Membership, lang: str) -> str:
-    """Advice from the team members' expertise (ai / domain / both)."""
+    """Advice from the team members' expertise (ai / domain / both); members who have not given
+    theirs are counted apart, never listed as a skill (QA #37: 「（未填、AI技術）」)."""
+    team = membership.team.name
     members = repo.members(session=session, team_id=membership.team_id)
-    kinds = {m.expertise for m in members}
+    kinds = {m.expertise for m in members if m.expertise in ("ai", "domain", "both")}
+    unknown = len(members) - sum(1 for m in members if m.expertise in ("ai", "domain", "both"))
+    if not kinds:
+        return say(lang, "recommend_none_known", team=team)
     has_ai, has_domain = bool(kinds & {"ai", "both"}), bool(kinds & {"domain", "both"})
     key = (
         "recommend_balanced"
@@ -169,9 +182,27 @@ def recommendation(session: Session, membership: Membership, lang: str) -> str:
         else ("recommend_need_domain" if has_ai else "recommend_need_ai")
     )
     labels: dict[str, str] = _TEXTS.data["en" if lang == "en" else "zh-TW"]["expertise"]
-    kinds_of = sorted({str(m.expertise or "-") for m in members})
-    shown = say(lang, "filter_joiner").join(labels.get(k, k) for k in kinds_of)
-    return say(lang, "recommend", team=membership.team.name, kinds=shown, advice=say(lang, key))
+    shown = say(lang, "filter_joiner").join(labels[k] for k in sorted(kinds))
+    text = say(lang, "recommend", team=team, kinds=shown, advice=say(lang, key))
+    return text + (say(lang, "recommend_unknown", count=unknown) if unknown else "")
+
+
+def recommended(
+    session: Session, membership: Membership, chosen: list[Challenge], lang: str
+) -> tuple[list[str], list[Challenge]]:
+    """The recommendation's lines and its challenges: those the team already applied to left
+    out, those whose data is ready first."""
+    applied = {c.id for _, c in repo.applications(session=session, team_id=membership.team_id)}
+    left = [c for c in chosen if c.id not in applied]
+    lines = [recommendation(session, membership, lang)]
+    if applied & {c.id for c in chosen}:
+        hidden = len(chosen) - len(left)
+        key = "recommend_all_applied" if not left else "recommend_applied_hidden"
+        lines.append(say(lang, key, count=hidden, team=membership.team.name))
+    ranked = sorted(left, key=lambda c: not _data_ready(c))  # stable: ready ones first
+    if ranked and _data_ready(ranked[0]) and not all(map(_data_ready, ranked)):
+        lines.append(say(lang, "recommend_ready_first"))
+    return lines, ranked
 
 
 def browse_replies(
@@ -195,7 +226,8 @@ def browse_replies(
     membership = repo.membership_of(session=session, user_id=user_id) if user_id else None
     cues = _TEXTS.data["recommend_cues"]
     if membership is not None and any(fold(c) in fold(text) for c in cues):
-        lines.append(recommendation(session, membership, lang))
+        advice, chosen = recommended(session, membership, chosen, lang)
+        lines += advice
     if len(chosen) > MAX_CARDS:
         lines.append(say(lang, "more", count=len(chosen) - MAX_CARDS))
     cards = [card(c, lang, programme) for c in chosen[:MAX_CARDS]]
