@@ -144,7 +144,7 @@ class Engine:
             workers = 1 if single_writer else DEFAULT_WORKERS
         self._workers = TurnWorkers(workers)
         self._observe_turn = observe_turn  # (channel, seconds) after each message: metrics
-        self._decorate = decorate  # adds to the replies after the turn (calendar links)
+        self._decorate = decorate  # adds to a turn's replies (calendar links), before the script
 
     def close(self) -> None:
         """Stop the turn worker threads (a later turn starts them again)."""
@@ -158,8 +158,7 @@ class Engine:
         token = logs.sender.set(logs.sender_hash(message.sender_key))
         started = time.perf_counter()
         try:
-            replies = await self._handle(message)
-            return self._decorate(message, replies) if self._decorate else replies
+            return await self._handle(message)
         finally:
             logs.sender.reset(token)
             if self._observe_turn is not None:
@@ -260,11 +259,15 @@ class Engine:
                 state.set_slot(PENDING_SLOT, kept and kept["pending"], self.domain)
                 if kept:
                     replies = [*replies, kept["reply"]]
-            if (
-                script.reply_script(state.slots.get("reply_script"), self.reply_script, text)
-                == "hans"
-            ):
+            if self._decorate is not None:  # before the script: calendar lines too (QA #35)
+                replies = self._decorate(message, replies)
+            chosen = state.slots.get("reply_script")
+            if script.reply_script(chosen, self.reply_script, text) == "hans":
                 replies = script.to_simplified(replies)
+            elif script.offers_simplified(chosen, text, bool(state.slots.get("script_offered"))):
+                offer = self.domain.render("utter_script_offer", state.slots)  # QA #35
+                replies = [*replies, *script.to_simplified([offer] if offer else [])]
+                state.set_slot("script_offered", True, self.domain)
             stamp = now.timestamp()
             for event in state.new_events:
                 event["timestamp"] = stamp

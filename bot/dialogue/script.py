@@ -3,8 +3,9 @@
 Replies are Traditional Chinese (Taiwan) by default, also to a question typed in Simplified.
 With ``AIGO_REPLY_SCRIPT=follow`` a Simplified question is answered in Simplified; a user can
 also ask for it (「用简体」) or back (「用繁體」), remembered in the slot ``reply_script``
-(``hans`` / ``hant``). Conversion is OpenCC's ``tw2s`` on the reply texts, button titles and
-schedule labels; payloads are never touched.
+(``hans`` / ``hant``). A Simplified question answered in Traditional offers 「用简体」 once
+(:func:`offers_simplified`). Conversion is OpenCC's ``tw2s`` on the reply texts, button titles
+and schedule labels; payloads are never touched.
 """
 
 from __future__ import annotations
@@ -58,6 +59,12 @@ def reply_script(slot: Any, policy: str, text: str) -> str:
     if slot in ("hans", "hant"):
         return str(slot)
     return "hans" if policy == "follow" and is_simplified(text) else "hant"
+
+
+def offers_simplified(slot: Any, text: str, offered: bool) -> bool:
+    """True when a reply in Traditional to this Simplified message should offer 「用简体」: the
+    user has not chosen a script and has not been offered it before (QA #35)."""
+    return slot not in ("hans", "hant") and not offered and is_simplified(text)
 
 
 @cache
