@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from actions.reminder_info import question_kind, timing_text
-from actions.reminders import requested_kinds, status_line
+from actions.reminders import Wanted, requested_kinds, status_line, wanted
 from bot.services import Services
 from db.models import Delivery
 from db.subscriptions import REMINDER_KINDS, SubscriptionView, get_subscription
@@ -70,6 +70,8 @@ QUESTIONS = {
         "我的提醒設定",
         "which reminders do I have?",
         "am I subscribed?",
+        "我定了哪些題醒",  # homophone typos
+        "wich reminders do i have",
     ],
     "timing": [
         "提醒會在幾天前通知",
@@ -78,6 +80,7 @@ QUESTIONS = {
         "什麼時候會提醒我",
         "how many days before the deadline will you remind me?",
         "when will you remind me?",
+        "什麼時候會題醒我",
     ],
 }
 REQUESTS = [
@@ -96,6 +99,21 @@ def test_questions_are_told_from_requests() -> None:
             assert question_kind(message) == kind, message
     for message in REQUESTS:
         assert question_kind(message) is None, message
+
+
+def test_a_change_keeps_or_adds_to_what_is_chosen() -> None:
+    before = SubscriptionView(True, ("108-2",), ("deadlines",), True, "zh-TW")
+    assert wanted("改成只要第一梯", ["108-1"], before) == Wanted(["108-1"], ["deadlines"], True)
+    assert wanted("活動也要提醒", [], before) == Wanted(["108-2"], ["deadlines", "events"], True)
+    assert wanted("第一梯也要", ["108-1"], before) == Wanted(
+        ["108-1", "108-2"], ["deadlines"], True
+    )
+    assert wanted("訂閱提醒", [], before) is None  # nothing new: nothing changes
+    assert wanted("所有梯次都要", [], before) == Wanted([], [], True)
+    assert wanted("any time is fine for deadlines", [], before) == Wanted(
+        ["108-2"], ["deadlines"], False
+    )
+    assert wanted("只要108-1", ["108-1"], None) == Wanted(["108-1"], [], True)  # first: as named
 
 
 def test_timing_is_the_planners() -> None:
