@@ -3,7 +3,8 @@
 - :func:`phone_e164` parses what a person typed (``02-2345-6789 轉 12``, ``+886 912 345 678``,
   ``(04)2658-1919``; Taiwan is assumed without a country code) and returns the stored form: E.164
   with ``#<extension>`` when one was given (``+886223456789#12``), or None when it is no phone
-  number. :func:`phone_display` shows a stored number the way people write it: national format for
+  number (a Taiwan mobile number needs its 10 digits: :func:`mobile_digits` says how many were
+  typed). :func:`phone_display` shows a stored number the way people write it: national format for
   Taiwan (``02-2345-6789 轉 12``), international otherwise; anything unparsable is shown as stored.
 - :func:`email_address` is the one e-mail check of the project (the NLU's ``email`` entity uses the
   same library): the normalised address, or None. No DNS lookups.
@@ -35,10 +36,27 @@ def phone_e164(text: str) -> str | None:
         number = phonenumbers.parse(body, REGION)
     except NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    if not phonenumbers.is_possible_number(number) or _bad_mobile(number):
         return None
     stored = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     return f"{stored}#{ext}" if ext else stored
+
+
+def _bad_mobile(number: phonenumbers.PhoneNumber) -> bool:
+    """A Taiwan mobile number (09…) with a digit too few or too many (「0912-345-67」): its
+    length is fixed, unlike landlines with their area codes and extensions."""
+    national = str(number.national_number)
+    local = number.country_code == 886
+    return local and national.startswith("9") and not phonenumbers.is_valid_number(number)
+
+
+def mobile_digits(text: str) -> int | None:
+    """How many digits a typed Taiwan mobile number has when it starts like one (09…) but is
+    not one, for the re-ask (「0912-345-67」 → 9); None otherwise."""
+    digits = re.sub(r"\D", "", str(text or ""))
+    if not digits.startswith("09") or phone_e164(text) is not None:
+        return None
+    return len(digits) if 8 <= len(digits) <= 12 else None
 
 
 def phone_display(stored: str, lang: str = "zh-TW") -> str:

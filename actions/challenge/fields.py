@@ -17,7 +17,7 @@ from typing import Any
 import knowledge
 from actions._forms import match_choice, name_problem, say
 from actions._words import data, fold
-from actions.contact import email_address, phone_e164
+from actions.contact import email_address, mobile_digits, phone_e164
 
 MIN_DESCRIPTION = 15
 MAX_ANSWER = 1000
@@ -116,6 +116,9 @@ def parse_phone(value: Any) -> str:
     text = str(value or "").strip()
     stored = phone_e164(text)
     if stored is None:
+        digits = mobile_digits(text)  # 「0912-345-67」: a digit short
+        if digits is not None:
+            raise Invalid("invalid_mobile", {"value": text, "digits": digits})
         raise Invalid("invalid_phone", {"value": text})
     return stored
 
