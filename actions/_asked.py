@@ -1,7 +1,7 @@
 """The asked field comes first: what a reply typed while a form asks a field is.
 
 :func:`classify_reply` is the one rule every form uses (chat forms through
-:class:`actions._forms.EditableForm`; the web form page may call it directly):
+:class:`actions._editable.EditableForm`; the web form page may call it directly):
 
 - ``command``: a form command typed as the whole reply ("取消", "cancel", "help"), or a
   ``cancel`` / ``help`` intent the NLU is sure of (:data:`SURE`); or one of the bot's own
@@ -13,9 +13,10 @@
   the NLU is very sure (:data:`QUESTION_SURE`) of a question intent and the text has a question
   word. Answered, and the field asked again. A long statement that happens to hold a question
   word ("預測客戶何時會流失…") is not a question.
-- ``social``: only for free-text fields (names, titles…): a short thanks / goodbye / greeting the
-  NLU is sure of ("謝謝", "bye"); answered, and the field asked again. Validated fields take
-  "1GB" as a volume whatever the NLU thinks of it.
+- ``social``: a greeting, thanks or goodbye and nothing else (:func:`is_small_talk`: 「你好」
+  「謝謝」"hi"), at any field; for free-text fields (names, titles…) also a short one the NLU is
+  sure of. Answered (a greeting with "welcome back" and where the form is), and the field asked
+  again. Validated fields take "1GB" as a volume whatever the NLU thinks of it.
 - ``value``: everything else: the reply is offered to the field's validator as its value, whatever
   intent the NLU guessed ("出勤紀錄" is a dataset name, not ``my_status``).
 """
@@ -94,6 +95,22 @@ def is_question(text: str) -> bool:
     return folded.split(" ", 1)[0] in {fold(w) for w in cues["first_word"]}
 
 
+def _talk(text: str) -> str:
+    bare = fold(text).strip(" .!！。~～,，?？")
+    return re.sub(r"\s*(?:there|everyone|啊|呀|喔|哦|~)+$", "", bare)
+
+
+def is_small_talk(text: str) -> bool:
+    """A greeting, thanks or goodbye and nothing else (「你好」「謝謝！」"hi there"; the
+    ``greeting_words`` and ``small_talk_words`` of ``form_data.yml``)."""
+    return _talk(text) in _words("greeting_words") | _words("small_talk_words")
+
+
+def is_greeting(text: str) -> bool:
+    """「你好」「哈囉」"hello" and nothing else: in a form, "welcome back" and where it is."""
+    return _talk(text) in _words("greeting_words")
+
+
 def classify_reply(
     text: str, intent: str | None, confidence: float, *, free_text: bool
 ) -> ReplyKind:
@@ -102,6 +119,8 @@ def classify_reply(
         return "command"
     if reads_as_question(text, intent, confidence):
         return "question"
+    if is_small_talk(text):
+        return "social"
     if free_text and intent in SOCIAL_INTENTS and confidence >= SURE and is_short(text):
         return "social"
     return "value"

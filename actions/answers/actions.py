@@ -22,6 +22,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge
+from actions._forms import drop_form_buttons
 from actions.answers._answer import Answer
 from actions.answers._compose import COMPOSERS, direct_fact, no_data
 from actions.answers._cues import cues_in
@@ -72,7 +73,7 @@ class _AnswerAction(Action):
             return kept
         unknown = no_data(programme, query, lang, now) or direct_fact(programme, query, lang, now)
         if unknown is not None:
-            return self._utter(dispatcher, unknown, []) + kept
+            return self._utter(dispatcher, unknown, [], tracker) + kept
         if query.topic is None:
             dispatcher.utter_message(response=self.no_topic_response)
             return kept
@@ -86,16 +87,16 @@ class _AnswerAction(Action):
         if named:  # later schedule questions default to the round the user named
             answer.context["named_round"] = named
         events: list[EventType] = [SlotSet("last_topic", query.topic)]
-        return self._utter(dispatcher, answer, events) + kept
+        return self._utter(dispatcher, answer, events, tracker) + kept
 
     @staticmethod
     def _utter(
-        dispatcher: CollectingDispatcher, answer: Answer, events: list[EventType]
+        dispatcher: CollectingDispatcher, answer: Answer, events: list[EventType], tracker: Tracker
     ) -> list[EventType]:
-        for reply in answer.replies:
+        for reply in answer.replies:  # inside a form, no button that would start it again
             dispatcher.utter_message(
                 text=reply.get("text"),
-                buttons=reply.get("buttons") or [],
+                buttons=drop_form_buttons(reply.get("buttons") or [], tracker.active_loop_name),
                 json_message=reply.get("custom"),
             )
         events += [SlotSet(name, value) for name, value in answer.context.items()]

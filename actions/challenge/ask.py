@@ -8,13 +8,14 @@ import json
 from abc import ABC, abstractmethod
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import knowledge
-from actions._forms import lang_of, say, skip_button
-from actions.challenge.store import FIELDS, OPTIONAL, summary_text
+from actions._forms import lang_of, latest_text, say, skip_button
+from actions._words import data, fold
+from actions.challenge.store import FIELDS, OPTIONAL, SUMMARY_SLOT, field_line, summary_text
 from knowledge import Lang
 
 
@@ -82,7 +83,7 @@ class ActionAskDatasetDeliveryMethod(_AskChoice):
 
 
 class ActionAskChallengeConfirm(Action):
-    """The summary shown before submitting."""
+    """The summary shown before submitting (QA wave 6, item 33: once is enough)."""
 
     def name(self) -> str:
         """``action_ask_challenge_confirm``."""
@@ -91,22 +92,25 @@ class ActionAskChallengeConfirm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Every field grouped as in the seed, then a confirm button; asked again with nothing
-        changed since (after a question or a reply that was no confirmation), a short prompt."""
-        lang = lang_of(tracker)
-        text = summary_text(knowledge.load(), dict(tracker.slots), lang)
-        if summary_shown(tracker, self.name()):
-            text = say(lang, "confirm_again")
+        """Every field grouped as in the seed, then a confirm button. Once shown (the values it
+        showed are kept in ``challenge_summary``), it is asked again with only the fields changed
+        since, or with nothing changed a short prompt; 「看摘要」/"summary" shows it all again."""
+        lang, programme = lang_of(tracker), knowledge.load()
+        current = {s: tracker.get_slot(s) for s in FIELDS}
+        before = tracker.get_slot(SUMMARY_SLOT)
+        if not isinstance(before, dict) or wants_summary(latest_text(tracker)):
+            text = summary_text(programme, current, lang)
+        else:
+            changed = [s for s in FIELDS if before.get(s) != current[s]]
+            lines = [field_line(programme, s, current[s], lang) for s in changed]
+            text = say(lang, "summary_changed", lines="\n".join(lines)) if lines else ""
+            text = text or say(lang, "confirm_again")
         button = {"title": say(lang, "confirm_button"), "payload": "/affirm"}
         dispatcher.utter_message(text=text, buttons=[button])
-        return []
+        return [SlotSet(SUMMARY_SLOT, current)]
 
 
-def summary_shown(tracker: Tracker, action: str) -> bool:
-    """True when ``action`` (the summary) ran before and no field of the form changed since."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "action" and event.get("name") == action:
-            return True
-        if event.get("event") == "slot" and event.get("name") in FIELDS:
-            return False
-    return False
+def wants_summary(text: str) -> bool:
+    """「看摘要」「顯示全部資料」"show the summary" (``summary_words``)."""
+    folded = fold(text).strip(" .!！。?？")
+    return any(fold(w) == folded or fold(w) in folded for w in data()["summary_words"])

@@ -34,10 +34,10 @@ from sqlalchemy.orm import Session
 
 import knowledge
 from actions._asked import reads_as_question
+from actions._editable import EditableForm
 from actions._forms import (
     REQUESTED_SLOT,
     SKIPPED,
-    EditableForm,
     busy_elsewhere,
     is_confirm,
     is_skip,
@@ -53,19 +53,23 @@ from actions._forms import (
 from actions._words import data
 from actions.challenge import fields as cf
 from actions.challenge import ownership
+from actions.challenge.ask import wants_summary
 from actions.challenge.lifecycle import clear_edit, editing, original_organisation, save_edit
 from actions.challenge.store import (
     FIELDS,
     OPTIONAL,
     SLOTS,
+    SUMMARY_SLOT,
     counted_for,
     display_value,
+    field_example,
     field_label,
     latest_organisation_slots,
     limit_lines,
     limit_text,
     load_draft_slots,
     save_draft_from_slots,
+    shown_value,
     submit_draft,
     submitted_text,
 )
@@ -107,12 +111,18 @@ class ValidatePostChallengeForm(EditableForm):
         """The knowledge data's label of ``slot``."""
         return field_label(knowledge.load(), slot, lang)
 
-    def edit_events(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    def shown(self, slot: str, value: Any, lang: str) -> str:
+        """A stored value as the summary shows it (phones as people write them…)."""
+        return shown_value(knowledge.load(), slot, value, lang)
+
+    async def edit_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         """Edit commands, except the request that just opened an edit ("修改題目 AIGO-…": the
         challenge, not its title field; ``action_edit_challenge`` already chose the field)."""
         if tracker.latest_action_name == OPENED_BY:
             return []
-        return super().edit_events(dispatcher, tracker)
+        return await super().edit_events(dispatcher, tracker, domain)
 
     def free_text(self, slot: str) -> bool:
         """Fields whose answers are not checked for a shape (names, titles, open lists)."""
@@ -160,7 +170,10 @@ class ValidatePostChallengeForm(EditableForm):
                    "dataset_time_range": "time_range"}  # fmt: skip
         if slot in formats:
             return say(lang, f"field_help_{formats[slot]}", **values)
-        return say(lang, "field_help_optional", **values) if slot in OPTIONAL else None
+        if slot in OPTIONAL:
+            return say(lang, "field_help_optional", **values)
+        example = field_example(knowledge.load(), slot) if slot in FIELDS else None
+        return say(lang, "field_help_example", example=example, **values) if example else None
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -218,6 +231,8 @@ class ValidatePostChallengeForm(EditableForm):
         if is_confirm(value, t):
             return {"challenge_confirm": "yes"}
         lang, text = lang_of(t), latest_text(t)
+        if wants_summary(text):  # 「看摘要」: the summary again (action_ask_challenge_confirm)
+            return {"challenge_confirm": None, REQUESTED_SLOT: "challenge_confirm"}
         if reads_as_question(text):
             if not str(latest_intent(t) or "").startswith("ask_"):
                 d.utter_message(text=say(lang, "question_not_placed"))
@@ -328,7 +343,7 @@ class ActionStartChallenge(Action):
         if busy_elsewhere(dispatcher, tracker, [FORM]):
             return []
         if tracker.active_loop_name == FORM:
-            edit = ValidatePostChallengeForm().edit_events(dispatcher, tracker)
+            edit = await ValidatePostChallengeForm().edit_events(dispatcher, tracker, domain)
             if not edit:  # "我要出題" while drafting: say so; the form then asks where it is
                 dispatcher.utter_message(text=say(lang, "draft_in_progress"))
             return edit
@@ -349,7 +364,7 @@ class ActionStartChallenge(Action):
             title = slots.get("challenge_title") or slots.get("org_name") or ""
             dispatcher.utter_message(text=say(lang, "draft_resumed", title=title))
             offer_web_form(dispatcher, lang)
-            return [*events, SlotSet("challenge_confirm", None), FollowupAction(FORM)]
+            return [*events, *_fresh_confirm(), FollowupAction(FORM)]
         with turn_session() as session:
             known = latest_organisation_slots(session, user_id_for(tracker))
         if refused_at_limit(dispatcher, tracker, known.get("org_name")):
@@ -365,10 +380,15 @@ class ActionStartChallenge(Action):
         return [
             *events,
             *reuse_organisation(dispatcher, tracker, known),
-            SlotSet("challenge_confirm", None),
+            *_fresh_confirm(),
             SlotSet(ownership.PENDING_SLOT, None),
             FollowupAction(FORM),
         ]
+
+
+def _fresh_confirm() -> list[EventType]:
+    """The confirmation not asked yet (the first one shows the whole summary)."""
+    return [SlotSet("challenge_confirm", None), SlotSet(SUMMARY_SLOT, None)]
 
 
 def refused_at_limit(dispatcher: CollectingDispatcher, tracker: Tracker, name: Any) -> bool:
@@ -437,7 +457,7 @@ class ActionSubmitChallenge(Action):
             dispatcher.utter_message(text=text)
             return [SlotSet("challenge_confirm", None)]
         dispatcher.utter_message(text=text)
-        return [SlotSet(s, None) for s in (*FIELDS, DRAFT_SLOT, "challenge_confirm")]
+        return [SlotSet(s, None) for s in (*FIELDS, DRAFT_SLOT, "challenge_confirm", SUMMARY_SLOT)]
 
 
 __all__ = [

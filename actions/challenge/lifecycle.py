@@ -31,6 +31,7 @@ from actions._forms import REQUESTED_SLOT, SKIPPED, edit_target, lang_of, say, u
 from actions.challenge.store import (
     FIELDS,
     OPTIONAL,
+    SUMMARY_SLOT,
     challenge_slots,
     field_label,
     save_draft_from_slots,
@@ -168,6 +169,7 @@ class ActionEditChallenge(Action):
         return [
             *(SlotSet(slot, value) for slot, value in values.items()),
             SlotSet("challenge_confirm", None),
+            SlotSet(SUMMARY_SLOT, None),
             SlotSet(EDITING_SLOT, True),
             SlotSet(REQUESTED_SLOT, None),  # the form asks the first empty field: ``field``, if any
             FollowupAction(FORM),
@@ -196,7 +198,8 @@ def named_field(text: str) -> str | None:
 
 def clear_edit() -> list[EventType]:
     """Slot events that end an edit (or a draft) held in the form's slots."""
-    return [SlotSet(s, None) for s in (*FIELDS, DRAFT_SLOT, "challenge_confirm", EDITING_SLOT)]
+    slots = (*FIELDS, DRAFT_SLOT, "challenge_confirm", EDITING_SLOT, SUMMARY_SLOT)
+    return [SlotSet(s, None) for s in slots]
 
 
 def editing(tracker: Tracker) -> bool:

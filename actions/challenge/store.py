@@ -47,6 +47,7 @@ FIELD_MAP: dict[str, tuple[str, str, str]] = {
 }
 FIELDS: tuple[str, ...] = tuple(FIELD_MAP)
 SLOTS = FIELDS
+SUMMARY_SLOT = "challenge_summary"  # the values the confirmation summary last showed
 OPTIONAL = frozenset(
     {
         "challenge_resources",
@@ -69,6 +70,15 @@ def field_label(programme: knowledge.Programme, slot: str, lang: str) -> str:
     fields = getattr(programme.challenge_posting, group).fields
     found = next(f for f in fields if f.id == field_id)
     return str(found.label("en" if lang == "en" else "zh-TW"))
+
+
+def field_example(programme: knowledge.Programme, slot: str) -> str | None:
+    """The document's example answer for ``slot`` (its application example), if it has one."""
+    group, field_id, _ = FIELD_MAP[slot]
+    fields = getattr(programme.challenge_posting, group).fields
+    found = next(f for f in fields if f.id == field_id)
+    example = str(getattr(found, "example", "") or "")
+    return example if example and example not in (found.label("zh-TW"), "") else None
 
 
 def _stored(value: Any) -> Any:
@@ -243,11 +253,19 @@ def summary_text(programme: knowledge.Programme, slots: dict[str, Any], lang: st
         for slot in FIELDS:
             if FIELD_MAP[slot][0] != group:
                 continue
-            value = slots.get(slot)
-            shown = say(lang, "skipped") if value in (None, SKIPPED) else str(value)
-            if value not in (None, SKIPPED):
-                shown = display_value(programme, slot, value, lang)
-            label = field_label(programme, slot, lang)
-            lines.append(say(lang, "summary_line", label=label, value=shown))
+            lines.append(field_line(programme, slot, slots.get(slot), lang))
     lines.append(say(lang, "summary_tail"))
     return "\n".join(lines)
+
+
+def shown_value(programme: knowledge.Programme, slot: str, value: Any, lang: str) -> str:
+    """:func:`display_value`, and 「（略過）」 for a skipped or empty field."""
+    if value in (None, SKIPPED):
+        return say(lang, "skipped")
+    return display_value(programme, slot, value, lang)
+
+
+def field_line(programme: knowledge.Programme, slot: str, value: Any, lang: str) -> str:
+    """One line of the summary: 「・聯繫窗口：李經理」."""
+    label, shown = field_label(programme, slot, lang), shown_value(programme, slot, value, lang)
+    return say(lang, "summary_line", label=label, value=shown)

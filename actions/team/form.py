@@ -28,9 +28,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import knowledge
+from actions._editable import EditableForm
 from actions._forms import (
     REQUESTED_SLOT,
-    EditableForm,
     busy_elsewhere,
     lang_of,
     latest_text,
@@ -86,6 +86,15 @@ class _ProfileForm(EditableForm):
         zh, en = _LABELS[slot]
         return zh if lang == "zh-TW" else en
 
+    def shown(self, slot: str, value: Any, lang: str) -> str:
+        """A profile value as the user reads it (「產業領域」, 「外籍」, an age or a birth date)."""
+        return tl.shown_profile(slot, value, lang)
+
+    def is_answer(self, slot: str, text: str, tracker: Tracker) -> bool:
+        """「都沒有」 answers the expertise question (it is not a refusal of the form)."""
+        parser = _PROFILE_PARSERS.get(slot)
+        return parser is not None and parser(text, turn_now(tracker)) is not None
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
@@ -93,10 +102,11 @@ class _ProfileForm(EditableForm):
         ``nationality`` / ``expertise`` slots) fill the empty profile fields, validated as
         answers."""
         now, known = turn_now(tracker), []
+        answering = set(tracker.slots_to_validate())  # what is typed now answers its own field
         for slot in PROFILE:
             value = tracker.get_slot(slot.removeprefix("profile_"))
             empty = tracker.get_slot(slot) is None and value is not None
-            if empty and _PROFILE_PARSERS[slot](value, now) is not None:
+            if empty and slot not in answering and _PROFILE_PARSERS[slot](value, now) is not None:
                 known.append(SlotSet(slot, value))
         tracker.add_slots(known)
         return await super().run(dispatcher, tracker, domain)
@@ -110,30 +120,43 @@ class _ProfileForm(EditableForm):
     async def validate_person_name(
         self, value: Any, d: CollectingDispatcher, t: Tracker, _: DomainDict
     ) -> dict[str, Any]:
-        """1-30 characters; becomes the user's display name.
+        """1-30 characters; becomes the user's display name (:func:`tl.check_name`: 「我叫王大同」
+        is 王大同; markup, codes, phone numbers and e-mails are no names).
 
-        An answer that gives profile facts instead of a name ("我22歲", "台灣人") fills those
-        fields and asks for the name again, rather than becoming the name."""
+        The invite code just accepted, typed again, is said to be accepted already. An answer
+        that gives profile facts instead of a name ("我22歲", "台灣人") fills those fields and
+        asks for the name again, rather than becoming the name."""
         if value is None:
             return {"person_name": None}
+        lang, accepted = lang_of(t), t.get_slot("invite_code")
+        if accepted and tl.is_code(str(value)) and tl.code_in(str(value)) == accepted:
+            d.utter_message(text=say(lang, "name_is_code", team=self._team_of(str(accepted))))
+            return {"person_name": None, REQUESTED_SLOT: "person_name"}
         profile = self._profile_from_entities(t)
         age = tl.parse_age_answer(value, turn_now(t)) if str(value).strip().isdigit() else None
         if age is not None and not profile:  # "23" is an age, not a name
             profile = {"profile_age": age}
         if profile:
-            d.utter_message(text=say(lang_of(t), "name_after_profile"))
+            d.utter_message(text=say(lang, "name_after_profile"))
             return {"person_name": None, "requested_slot": "person_name", **profile}
-        name = " ".join(str(value).split())
-        if not 1 <= len(name) <= tl.TEAM_NAME_MAX:
-            return self._fail(d, t, "person_name", "invalid_name")
-        problem = name_problem(name)  # "0912-345-678", "a@b.tw", "12345" are no names
-        if problem:
-            return self._fail(d, t, "person_name", problem)
+        name, problem = tl.check_name(value)
+        if name is None:
+            label = self.field_label("person_name", lang)
+            d.utter_message(text=say(lang, str(problem), value=str(value).strip(), field=label))
+            return {"person_name": None}
         with turn_session() as session:
             user = session.get(User, user_id_for(t))
             if user is not None:
                 user.display_name = name
         return {"person_name": name}
+
+    @staticmethod
+    def _team_of(code: str) -> str:
+        """The name of the team whose invite code is ``code`` (empty when none)."""
+        with turn_session() as session:
+            invite = invites.find_invite(session=session, code=code)
+            team = session.get(Team, invite.team_id) if invite else None
+            return team.name if team else ""
 
     @staticmethod
     def _profile_from_entities(t: Tracker) -> dict[str, Any]:
@@ -180,14 +203,15 @@ class _ProfileForm(EditableForm):
         if not denied:
             return self._validate_profile("profile_expertise", value, d, t)
         kept = {k for k in ("ai", "domain") if k not in denied and profile.mentions(text, k)}
+        forget = {"expertise": None}  # the denied skill read as an entity is no context either
         if kept:
-            return {"profile_expertise": kept.pop()}
+            return {"profile_expertise": kept.pop(), **forget}
         if denied == {"ai", "domain"}:
-            return {"profile_expertise": "none"}
+            return {"profile_expertise": "none", **forget}
         if "domain" in denied:
-            return self._validate_profile("profile_expertise", value, d, t)
+            return {**self._validate_profile("profile_expertise", value, d, t), **forget}
         d.utter_message(text=profile.say(lang_of(t), "ask_domain_after_no_ai"))
-        return {"profile_expertise": None}
+        return {"profile_expertise": None, **forget}
 
     async def after_validation(
         self,
@@ -278,6 +302,8 @@ class ValidateJoinTeamForm(_ProfileForm):
         if value is None:
             return {"invite_code": None}
         lang, now, code = lang_of(t), turn_now(t), invites.find_code(str(value))
+        if code is not None and code == _accepted_code(t):  # typed again later: nothing to do
+            return {"invite_code": code}
         if code is None:  # not shaped like a code: explain the format, don't count a try
             d.utter_message(text=say(lang, "invite_malformed"))
             return {"invite_code": None}
@@ -323,6 +349,17 @@ class ValidateJoinTeamForm(_ProfileForm):
         return await super().after_validation(dispatcher, tracker, values, changed)
 
 
+def _accepted_code(tracker: Tracker) -> str | None:
+    """The invite code this form accepted before the latest message, if any."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == "invite_code":
+            return str(event["value"]) if event.get("value") else None
+    return None
+
+
 class _StartTeamForm(Action, ABC):
     """Refuse someone already in a team; otherwise start the form (edits mid-form pass through)."""
 
@@ -346,7 +383,14 @@ class _StartTeamForm(Action, ABC):
             if membership is not None:
                 dispatcher.utter_message(text=already_in_team_text(membership, lang))
                 return []
-        return [SlotSet("team_name", None), FollowupAction(self.form)]
+        found = await self.code_in_request(dispatcher, tracker, domain)
+        return [SlotSet("team_name", None), *found, FollowupAction(self.form)]
+
+    async def code_in_request(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Slot events of a code in the request that the NLU did not read (none here)."""
+        return []
 
 
 class ActionStartRegisterTeam(_StartTeamForm):
@@ -367,3 +411,17 @@ class ActionStartJoinTeam(_StartTeamForm):
     def name(self) -> str:
         """``action_start_join_team``."""
         return "action_start_join_team"
+
+    async def code_in_request(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """「我有邀請碼 4rgb zpnd」 (lower case, a space: no ``invite_code`` entity): the code is
+        checked as the answer to the form's first field, so it is not asked for again."""
+        if tracker.get_slot("invite_code"):
+            return []
+        code = tl.code_in(latest_text(tracker))
+        if code is None:
+            return []
+        form = ValidateJoinTeamForm()
+        checked = await form.validate_invite_code(code, dispatcher, tracker, domain)
+        return [SlotSet("invite_code", checked.get("invite_code"))]

@@ -12,8 +12,9 @@ from datetime import date, datetime
 from typing import Any
 
 import knowledge
-from actions._forms import match_choice, say
+from actions._forms import match_choice, name_problem, say
 from actions._words import data
+from db import invites
 from db.teams import MemberView
 
 MIN_AGE, MAX_AGE = 10, 100
@@ -73,6 +74,70 @@ def parse_expertise(value: Any) -> str | None:
     has_domain = match_choice(text, {"domain": aliases["domain"]}) is not None
     says_both = match_choice(text, {"both": aliases["both"]}) is not None  # "AI跟醫療都有"
     return "both" if (has_ai and has_domain) or says_both else exact
+
+
+_NAME_LEAD_IN = re.compile(
+    r"^\s*(?:你好|您好|hi|hello)?[\s,，!！]*(?:我叫做|我叫|我是|叫我|我的名字是|我的名字叫|名字是|稱呼我|"
+    r"my name is|my name's|i am|i'm|call me)\s*[:：]?\s*(?=\S)",
+    re.IGNORECASE,
+)
+_MARKUP = re.compile(r"[<>{}\[\]\\`$|;]|&#|javascript:", re.IGNORECASE)
+_CODE_ONLY = re.compile(r"^\s*[A-Za-z0-9]{4}[\s-]?[A-Za-z0-9]{4}\s*$")
+
+
+def strip_name_lead_in(text: str) -> str:
+    """「我叫王大同」 → 「王大同」, "my name is Mei" → "Mei" (the name itself otherwise)."""
+    return _NAME_LEAD_IN.sub("", text, count=1).strip(" 。.!！")
+
+
+def has_markup(text: str) -> bool:
+    """Angle brackets, braces, backslashes… (「<script>alert(1)</script>」): no name."""
+    return _MARKUP.search(text) is not None
+
+
+def code_in(text: str) -> str | None:
+    """An invite code in a sentence, however typed (「我有邀請碼 4rgb zpnd」 → ``4RGBZPND``): it
+    has a letter and a digit, as every issued code does; else None."""
+    code = invites.find_code(text)
+    if code is None or not any(c.isdigit() for c in code) or not any(c.isalpha() for c in code):
+        return None
+    return code
+
+
+def is_code(text: str) -> bool:
+    """The whole text is shaped like an invite code (「4RGB ZPND」, 「4rgbzpnd」)."""
+    return _CODE_ONLY.match(text) is not None and code_in(text) is not None
+
+
+def check_name(value: Any) -> tuple[str | None, str | None]:
+    """``(name, None)``, or ``(None, the form_texts key saying why it is no name)``: markup, an
+    invite code, a length outside 1-30, a phone number, an e-mail or no letters. A lead-in
+    (「我叫」, "my name is") is dropped first."""
+    text = str(value or "")
+    if has_markup(text):
+        return None, "name_has_markup"
+    if is_code(text):
+        return None, "name_looks_like_code"
+    name = " ".join(strip_name_lead_in(text).split())
+    if not 1 <= len(name) <= TEAM_NAME_MAX:
+        return None, "invalid_name"
+    problem = name_problem(name)
+    return (None, problem) if problem else (name, None)
+
+
+def shown_profile(slot: str, value: Any, lang: str) -> str:
+    """A profile slot's value as people read it: labels for expertise and nationality, a birth
+    date as typed dates are, an age as a number."""
+    if slot == "profile_expertise":
+        return say(lang, f"expertise_{value}")
+    if slot == "profile_nationality":
+        return say(lang, f"nationality_{value}")
+    if slot == "profile_age":
+        age, born = split_age(value)
+        if born is not None:
+            return say(lang, "date_format", year=born.year, month=born.month, day=born.day)
+        return str(age)
+    return str(value)
 
 
 def parse_team_name(value: Any) -> str | None:

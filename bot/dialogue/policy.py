@@ -28,7 +28,7 @@ runs the action rule ``- action: <form>`` / ``- active_loop: null`` (its submit 
 "claimed": as in Rasa, where the active form (and so its ``validate_<form>`` action, with its
 custom ``extract_<slot>`` methods) runs before any interruption, every message in a form with a
 custom validator is first offered to it, whether a mapping filled the requested slot or not (the
-asked field comes first: ``actions._forms.EditableForm`` decides whether the reply is the value).
+asked field comes first: ``actions._editable.EditableForm`` decides whether the reply is the value).
 When the validator returns a ``requested_slot`` event or a value for the requested slot, ends the
 form or says something, the form goes on; otherwise (declined) the turn is reclassified without
 the slot fill: an interruption (the rule answers, the form asks again) or a retry.

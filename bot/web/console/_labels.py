@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from actions._forms import EditableForm
+from actions._editable import EditableForm
 from actions.challenge.form import ValidatePostChallengeForm
 from actions.team.form import ValidateJoinTeamForm, ValidateRegisterTeamForm
 
