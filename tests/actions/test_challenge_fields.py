@@ -137,7 +137,9 @@ def test_questions_are_told_from_statements() -> None:
         ("取消", "cancel", 0.99, True, "command"),
         ("cancel", None, 0.0, False, "command"),
         ("謝謝", "thank", 0.99, True, "social"),
-        ("謝謝", "thank", 0.99, False, "value"),
+        ("謝謝", "thank", 0.99, False, "social"),  # small talk at any field (QA wave 6, #31)
+        ("你好", "greet", 0.99, False, "social"),
+        ("1GB", "goodbye", 0.95, False, "value"),
         ("Thank You Foods Inc.", "thank", 0.95, True, "value"),
         ("what should I put here?", "help", 0.5, True, "question"),
     ],

@@ -13,6 +13,7 @@ File format::
               not_contains: [Sorry]
               regex: ['\\d+ 天']
               buttons: [/ask_schedule]  # payloads that must appear among the buttons
+              no_buttons: [/post_challenge]  # payload prefixes no button may have
               replies: 1               # exact number of reply messages
               max_lines: 8             # the joined reply texts fit a phone screen
           - restart: true              # new service over the same database (process restart)
@@ -107,6 +108,8 @@ def check_turn(turn: dict[str, Any], replies: list[dict[str, Any]], where: str) 
         assert re.search(str(pattern), text), f"{shown}; expected to match {pattern!r}"
     for payload in expect.get("buttons") or []:
         assert payload in payloads, f"{shown}; expected a button {payload!r}"
+    for prefix in expect.get("no_buttons") or []:
+        assert not any(str(p).startswith(prefix) for p in payloads), f"{shown}; a {prefix!r} button"
     if "max_lines" in expect:
         lines = len([line for line in text.splitlines() if line.strip()])
         assert lines <= int(expect["max_lines"]), f"{shown}; {lines} lines"
