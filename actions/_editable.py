@@ -144,6 +144,11 @@ class EditableForm(FormValidationAction):
 
     # -- corrections ---------------------------------------------------------------------------
 
+    def shows_changes(self, asked: Any) -> bool:
+        """True when asking ``asked`` again shows what changed (a summary): the change is not
+        confirmed separately then. Default: never."""
+        return False
+
     def previous(self, asked: Any) -> str | None:
         """The editable field before ``asked`` (the last one after them all), else None."""
         order = list(self.editable)
@@ -204,8 +209,9 @@ class EditableForm(FormValidationAction):
                 label = self.field_label(target, lang)
                 dispatcher.utter_message(text=say(lang, "edit_field", field=label))
             return [*clear, *events, SlotSet(target, None), SlotSet(REQUESTED_SLOT, target)]
-        label, shown = self.field_label(target, lang), self.shown(target, stored, lang)
-        dispatcher.utter_message(text=say(lang, "edit_done", field=label, value=shown))
+        if not self.shows_changes(asked):
+            label, shown = self.field_label(target, lang), self.shown(target, stored, lang)
+            dispatcher.utter_message(text=say(lang, "edit_done", field=label, value=shown))
         values = {**tracker.slots, **result}
         if asked and asked != target:
             values[asked] = None

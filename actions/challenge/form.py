@@ -111,6 +111,10 @@ class ValidatePostChallengeForm(EditableForm):
         """The knowledge data's label of ``slot``."""
         return field_label(knowledge.load(), slot, lang)
 
+    def shows_changes(self, asked: Any) -> bool:
+        """The confirmation lists the fields changed since the summary (``ask.py``)."""
+        return bool(asked == "challenge_confirm")
+
     def shown(self, slot: str, value: Any, lang: str) -> str:
         """A stored value as the summary shows it (phones as people write them…)."""
         return shown_value(knowledge.load(), slot, value, lang)
