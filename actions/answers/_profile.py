@@ -124,6 +124,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         ),
         "not_subject": re.compile("|".join(d["not_subject"]), re.I),
         "object": re.compile(d["object_markers"], re.I),
+        "own_copula": re.compile(d["own_copula"], re.I),
     }
 
 
@@ -186,6 +187,8 @@ def subject(text: str, fact_at: int | None) -> Subject:
     other = _other(text)
     if other is not None:
         who, at, pronoun = other
+        if _patterns()["own_copula"].search(text[:at]):  # 「我是大陸來的交換生」: the user
+            return Subject("own")
         mine = bool(re.search(r"(我|my)\s*(的)?\s*$", text[:at], re.I))
         return Subject("other", who, mine, pronoun)
     stripped = _patterns()["not_subject"].sub(lambda m: " " * len(m.group(0)), text)
