@@ -137,11 +137,35 @@ class Resources:
         return Segmenter(self.words) if self.words else None
 
 
+# "Not X, (but) Y": 「不是要解散隊伍 只是這題不做了」, 「不用提醒我 我只是想知道…」,
+# "not just me, the whole team is quitting". X names what the message is *not* about, so its
+# words are evidence for the wrong intent; :func:`without_contrasted` blanks X when Y follows
+# (after a separator, or a Chinese contrast word such as 是要 / 只是 / 而是). A negation with
+# nothing after it (「不要推播了」, "not that one") is left alone: there the negation is the
+# message. 是不是 / 要不要 / 用不用 are questions, not negations.
+_CONTRASTED = re.compile(
+    r"(?:(?<![是要用])(?:不是|不用|不要)|並不是|沒有要)"
+    r"(?P<zh>[^\s,，。.!！?？;；~～、]{1,12}?)"
+    r"(?:[\s,，。.!！?？;；~～、]+(?=\S{2})"
+    r"|(?=(?:而是|只是|是要|是想|是問|是我|我是|我要|我只|只有|只要|只想)\S))"
+    r"|(?<![a-z])(?:not|don't|dont|no need to)(?![a-z])(?P<en>[^,.;!?]{1,40}?)[,.;!?]+\s*(?=\S{2})"
+)
+
+
+def without_contrasted(text: str) -> str:
+    """``text`` with the negated part of a "not X, Y" contrast replaced by spaces."""
+    out = list(text)
+    for match in _CONTRASTED.finditer(text):
+        start, end = match.span("zh") if match.group("zh") else match.span("en")
+        out[start:end] = " " * (end - start)
+    return "".join(out)
+
+
 def features(text: str, resources: Resources | None = None) -> Counter[str]:
     """Return the feature counts of the normalised ``text``."""
     res = resources or Resources()
     counts: Counter[str] = Counter()
-    text = fix_spelling(text, res.spelling)
+    text = fix_spelling(without_contrasted(text), res.spelling)
     masked = " " + _DIGITS.sub("0", text) + " "
     size = len(masked)
     for n in range(MIN_N, MAX_N + 1):

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from nlu import NLUModel
-from nlu.features import features, fix_spelling, load_spelling
+from nlu.features import (
+    Resources,
+    features,
+    fix_spelling,
+    load_lexicon,
+    load_spelling,
+    without_contrasted,
+)
 from nlu.normalize import to_traditional
 from nlu.segment import Segmenter, build_dictionary, load_terms, stem
 
@@ -42,3 +49,16 @@ def test_model_features_include_words_and_stems(model: NLUModel) -> None:
 def test_typo_and_homophone_variants_parse_like_the_word_meant(model: NLUModel) -> None:
     assert model.parse("實證截止前要題醒我喔")["intent"]["name"] == "subscribe_reminders"
     assert model.parse("一個團對最多幾個人")["intent"]["name"] == "ask_team_rules"
+
+
+def test_the_negated_part_of_a_contrast_is_not_evidence() -> None:
+    # 「不是X 是Y」 / 「不用X 我只是Y」 / "not X, Y": X is blanked, Y kept (same length).
+    assert without_contrasted("不是要解散隊伍 只是這題不做了").split() == ["不是", "只是這題不做了"]
+    assert "提醒" not in without_contrasted("不用提醒我 我只是想知道截止是幾號")
+    assert "解散" not in without_contrasted("不是解散是我要退出")
+    text = "not just me, the whole team is quitting"
+    assert "just" not in without_contrasted(text) and len(without_contrasted(text)) == len(text)
+    # A negation that is the whole message, or a question form, is kept as it is.
+    for kept in ("不要推播了", "not that one", "是不是要先組隊 再報名", "要不要 先報名"):
+        assert without_contrasted(kept) == kept
+    assert "c:dissolve" not in features("不是解散 是我個人要退出", Resources(load_lexicon()))
