@@ -133,6 +133,8 @@ FACT_CUES: dict[str, tuple[str, frozenset[str | None]]] = {
     "prize_unit": ("bonus", _RULE_TOPICS | {"bonus"}),
     "member_only": ("eligibility", _RULE_TOPICS),
     "organiser": ("programme", _RULE_TOPICS | {"challenge_posting", "contact"}),
+    # "官網是哪個" (ask_programme): the contact card, which has the website.
+    "website": ("contact", frozenset({None, "programme"})),
     "any_review": ("schedule", _RULE_TOPICS | {"schedule", "challenge_posting"}),
     "age_rule": ("eligibility", _RULE_TOPICS),  # "隊長要幾歲"
     "past_count": ("programme", _RULE_TOPICS | {"challenge_posting"}),  # "第一屆有幾隊"
