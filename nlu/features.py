@@ -161,10 +161,27 @@ def without_contrasted(text: str) -> str:
     return "".join(out)
 
 
+# Numbers that are chat words when they are the whole message (88 = 拜拜, 886 = 拜拜了): read as
+# those words, not masked as a number (a message that is only a number is data otherwise).
+CHAT_NUMBERS = {
+    "88": "掰掰",
+    "886": "掰掰囉",
+    "881": "掰掰囉",
+    "8888": "掰掰掰掰",
+    "88888": "掰掰掰掰掰",
+}
+
+
+def chat_word(text: str) -> str | None:
+    """The word a whole-message chat number stands for (``"88"`` → ``"掰掰"``), else None."""
+    return CHAT_NUMBERS.get(text.strip(" ~～!！.。"))
+
+
 def features(text: str, resources: Resources | None = None) -> Counter[str]:
     """Return the feature counts of the normalised ``text``."""
     res = resources or Resources()
     counts: Counter[str] = Counter()
+    text = chat_word(text) or text
     text = fix_spelling(without_contrasted(text), res.spelling)
     masked = " " + _DIGITS.sub("0", text) + " "
     size = len(masked)

@@ -31,7 +31,14 @@ from zoneinfo import ZoneInfo
 
 from nlu.classifier import IntentClassifier, train_classifier
 from nlu.entities import EntityExtractor
-from nlu.features import LEXICON_PATH, SPELLING_PATH, Resources, load_lexicon, load_spelling
+from nlu.features import (
+    LEXICON_PATH,
+    SPELLING_PATH,
+    Resources,
+    chat_word,
+    load_lexicon,
+    load_spelling,
+)
 from nlu.normalize import normalize
 from nlu.segment import TERMS_PATH, build_dictionary, load_terms
 from nlu.training_data import TrainingData, load_training_data
@@ -74,7 +81,10 @@ def _has_content(text: str) -> bool:
 def _data_only(
     text: str, entities: list[dict[str, Any]], kinds: frozenset[str] = DATA_ENTITIES
 ) -> bool:
-    """True when ``text`` without its ``kinds`` entities and filler words has no letter left."""
+    """True when ``text`` without its ``kinds`` entities and filler words has no letter left
+    (a chat number such as "88", bye, is a word)."""
+    if chat_word(normalize(text).text):
+        return False
     if not entities:
         return not any(c.isalpha() for c in text)  # digits and punctuation only
     if any(e["entity"] not in kinds for e in entities):

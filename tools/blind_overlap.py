@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Keep the blind sets blind: find (and with ``--drop``, remove) training examples whose normalised
-text equals an utterance of a held-out set (``tests/data/nlu_blind*.yml``).
+"""Keep the held-out sets held out: find (and with ``--drop``, remove) training examples whose
+normalised text equals an utterance of a held-out set (``tests/data/nlu_blind*.yml``, the probe
+and holdout sets).
 
 Usage::
 
     python tools/blind_overlap.py FILE.yml [FILE.yml ...] [--drop]
 
 Texts are compared after stripping entity annotations and normalising as the model does (NFKC,
-case, Simplified → Traditional, whitespace). Only counts are printed per blind set, never the
-matching text, so running it does not show anyone a blind line. ``--drop`` rewrites each FILE
+case, Simplified → Traditional, whitespace). Only counts are printed per held-out set, never the
+matching text, so running it shows no one a held-out line. ``--drop`` rewrites each FILE
 without the matching example lines (everything else in the file is kept byte for byte). Exit 1
 when a match is left (without ``--drop``).
 """
@@ -26,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from nlu.normalize import to_traditional  # noqa: E402
 from nlu.training_data import load_training_data, parse_example  # noqa: E402
 
-BLIND_GLOB = "nlu_blind*.yml"
+HELD_OUT = ("nlu_blind*.yml", "nlu_probe.yml", "nlu_holdout.yml")
 _EXAMPLE_LINE = re.compile(r"^\s*- (?P<text>.*\S)\s*$")
 
 
@@ -36,11 +37,9 @@ def key(text: str) -> str:
 
 
 def blind_keys(folder: Path = ROOT / "tests" / "data") -> dict[str, set[str]]:
-    """Blind set file name → the keys of its utterances."""
-    return {
-        path.name: {key(e.text) for e in load_training_data(path).examples}
-        for path in sorted(folder.glob(BLIND_GLOB))
-    }
+    """Held-out set file name → the keys of its utterances."""
+    paths = sorted({p for pattern in HELD_OUT for p in folder.glob(pattern)})
+    return {path.name: {key(e.text) for e in load_training_data(path).examples} for path in paths}
 
 
 def _in_examples_block(lines: list[str]) -> list[bool]:
@@ -82,7 +81,7 @@ def check(path: Path, blind: dict[str, set[str]], drop: bool) -> int:
     if found != loaded:  # the line reader must see exactly the loader's examples
         raise SystemExit(f"{path}: read {found} example lines, the loader {loaded}")
     summary = ", ".join(f"{name} {n}" for name, n in counts.items())
-    print(f"{path}: {matched} example(s) equal a blind line ({summary})")
+    print(f"{path}: {matched} example(s) equal a held-out line ({summary})")
     if drop and matched:
         path.write_text("".join(kept), encoding="utf-8")
         print(f"{path}: dropped {matched}")

@@ -23,7 +23,7 @@ def test_fresh_training_data_repeats_no_blind_line() -> None:
         check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "0 example(s) equal a blind line" in run.stdout
+    assert "0 example(s) equal a held-out line" in run.stdout
 
 
 def test_the_tool_drops_a_blind_line(tmp_path: Path) -> None:

@@ -102,6 +102,12 @@ def test_data_only_messages_fall_back_with_their_entities(model: NLUModel, text:
     assert result["entities"] or text == "12345"
 
 
+@pytest.mark.parametrize("text", ["88", "886", "881~"])
+def test_a_chat_number_is_a_word_not_data(model: NLUModel, text: str) -> None:
+    assert model.parse(text)["intent"]["name"] == "goodbye"  # 88 = 拜拜
+    assert model.parse("88萬")["intent"]["name"] == FALLBACK  # an amount stays data
+
+
 def test_invite_code_alone_is_join_team(model: NLUModel) -> None:
     assert model.parse("K7PQ-M2XR")["intent"]["name"] == "join_team"
 
