@@ -143,7 +143,10 @@ def _phone_value(match: re.Match[str]) -> str:
     return digits + (f"#{ext}" if ext else "")
 
 
-_CHALLENGE_REF = re.compile(r"\bAIGO\s*[-_ ]?\s*(\d{3})\s*[-_ ]?\s*(\d{4})\b", re.IGNORECASE)
+# Not \b: Chinese runs right up to the id (「申請AIGO-108-0018」, 「AIGO-108-0004的標題」).
+_CHALLENGE_REF = re.compile(
+    r"(?<![a-z0-9])AIGO\s*[-_ ]?\s*(\d{3})\s*[-_ ]?\s*(\d{4})(?!\d)", re.IGNORECASE
+)
 
 
 def _regex_matches(text: str, now: datetime) -> Iterator[tuple[int, int, str, Any]]:

@@ -173,3 +173,14 @@ def test_annotated_training_entities_are_found(model: NLUModel, now: datetime) -
             if not ok:
                 missed.append((example.text, ann.entity, ann.value, found))
     assert not missed, missed[:10]
+
+
+def test_a_challenge_id_is_found_next_to_chinese(model: NLUModel, now: datetime) -> None:
+    for text in ("幫我們申請AIGO-108-0018", "AIGO-108-0004的標題要改", "challenge aigo 108 0007"):
+        refs = [
+            e["value"] for e in model.parse(text, now)["entities"] if e["entity"] == "challenge_ref"
+        ]
+        assert refs and refs[0].startswith("AIGO-108-"), text
+    assert not [
+        e for e in model.parse("XAIGO-108-00071", now)["entities"] if e["entity"] == "challenge_ref"
+    ]
