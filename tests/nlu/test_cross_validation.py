@@ -15,7 +15,7 @@ from nlu.training_data import load_training_data
 # The target stays 0.93; the test fails below 0.905 (lead: raise it back as data improves).
 # Issue 15 wave 3: 0.919 (4,194 examples, 36 intents incl. edit_challenge / withdraw_challenge /
 # org_invite) after fresh data for the lifecycle and enterprise intents and lexicon concepts.
-# Wave 4: 0.934 (4,904 examples) with 723 lines written fresh by a session that never saw
+# Wave 4: 0.933 (5,011 examples) with 723 lines written fresh by a session that never saw
 # nlu/data, the negated part of "不是X 是Y" no longer counted as evidence, ambiguous or
 # contradicting examples removed (docs/nlu-wave4.md); the target 0.95 is not reached.
 CV_FLOOR = 0.93
