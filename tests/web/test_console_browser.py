@@ -29,7 +29,9 @@ from tests.web.conftest import ARTEFACTS, make_settings
 
 PASSWORD = "correct horse battery"
 LAPTOP = {"width": 1280, "height": 860}
-MISSED = ("學姊可以當我們的顧問嗎", "可以找教授當顧問嗎", "可以請學長當顧問嗎")
+# Team questions the bundled model still misses (the wave-4 data taught it the advisor wordings
+# used here before); each wave that teaches the model more may have to pick new ones.
+MISSED = ("可以請學長當顧問嗎", "室友可以來幫忙寫程式嗎", "隔壁實驗室的可以來一起做嗎")
 
 
 class Console:
