@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from nlu.normalize import to_traditional
+
 __all__ = [
     "Annotation",
     "Example",
@@ -24,6 +26,7 @@ __all__ = [
     "TrainingDataError",
     "load_training_data",
     "parse_example",
+    "same_text_key",
 ]
 
 _ANNOTATION = re.compile(r"\[(?P<text>[^\[\]]+)\](?:\((?P<name>[^)]+)\)|(?P<json>\{[^{}]*\}))")
@@ -139,3 +142,9 @@ def load_training_data(source: Path) -> TrainingData:
     for path in files:
         _read_file(path, data)
     return data
+
+
+def same_text_key(text: str) -> str:
+    """The key under which two examples count as the same text (a blind line "in the training
+    data"): the plain text, Simplified → Traditional, stripped."""
+    return to_traditional(text).strip()

@@ -24,16 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from nlu.normalize import to_traditional  # noqa: E402
 from nlu.training_data import load_training_data, parse_example  # noqa: E402
+from nlu.training_data import same_text_key as key  # noqa: E402
 
 HELD_OUT = ("nlu_blind*.yml", "nlu_probe.yml", "nlu_holdout.yml")
 _EXAMPLE_LINE = re.compile(r"^\s*- (?P<text>.*\S)\s*$")
-
-
-def key(text: str) -> str:
-    """The comparison key of an example's plain text."""
-    return to_traditional(text).strip()
 
 
 def blind_keys(folder: Path = ROOT / "tests" / "data") -> dict[str, set[str]]:
