@@ -51,6 +51,7 @@ _INVITE_CUE_AFTER = re.compile(r"^\W{0,3}(邀請碼|這個碼|代碼|code)")
 _AMOUNT = re.compile(
     rf"(?:(nt\$|ntd|\$|新台幣|新臺幣)\s*)?({_NUM})(?:\s*(元|塊錢|塊|ntd|dollars))?"
 )
+_AMOUNT_K = re.compile(r"(?<![\w.$])(?:(?:nt\$|ntd|\$)\s*)?(\d{1,4}(?:\.\d{1,2})?)k(?![a-z0-9])")
 _EN_NUMBERS = {
     w: n
     for n, w in enumerate(
@@ -179,11 +180,13 @@ def _regex_matches(text: str, now: datetime) -> Iterator[tuple[int, int, str, An
                 yield m.start(), m.end(), "age", age - 1 if under else age
     for m in _AMOUNT.finditer(text):
         number = m.group(2).rstrip(",.")
-        if not (m.group(1) or m.group(3) or number[-1] in "萬億"):
+        if not (m.group(1) or m.group(3) or "萬" in number or "億" in number):
             continue
         value = parse_number(number)
         if value:
             yield m.start(), m.end(), "amount", value
+    for m in _AMOUNT_K.finditer(text):  # 250k, NT$30k
+        yield m.start(), m.end(), "amount", round(float(m.group(1)) * 1000)
     for m in _ROUND.finditer(text):
         yield m.start(), m.end(), "round", f"108-{m.group(1)}"
     for m in _DOMAIN.finditer(text):

@@ -9,7 +9,7 @@ offsets found in the normalised text can be reported against the original text.
 Simplified → Traditional uses OpenCC's character table (``STCharacters`` + ``TWVariants``) from the
 installed ``opencc`` package, conservatively: a character that is itself one of its Traditional
 candidates (台, 干, 面 …) is left unchanged, so Traditional input is never altered — except the few
-in :data:`_PREFER_TRADITIONAL` (几 后 里 么 于), which are almost always Simplified in messages.
+in :data:`_PREFER_TRADITIONAL` (几 后 里 么 于 万), which are almost always Simplified in messages.
 
 Lone surrogates and other unencodable code points are dropped; nothing here raises on any ``str``.
 """
@@ -37,7 +37,7 @@ class Normalized:
         return self.index[start], self.index[end - 1] + 1
 
 
-_PREFER_TRADITIONAL = {"几": "幾", "后": "後", "里": "裡", "么": "麼", "于": "於"}
+_PREFER_TRADITIONAL = {"几": "幾", "后": "後", "里": "裡", "么": "麼", "于": "於", "万": "萬"}
 
 
 @lru_cache(maxsize=1)

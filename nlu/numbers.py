@@ -62,6 +62,9 @@ def parse_number(text: str) -> int | None:
             if value is None:
                 return None
             total += value * _BIG_UNITS[unit]
+            # 2萬5 / 三萬五 mean 25,000 / 35,000: one digit after 萬 counts thousands.
+            if unit == "萬" and len(rest) == 1 and _section(rest) is not None:
+                rest += "千"
     if rest:
         value = _section(rest)
         if value is None:

@@ -76,17 +76,24 @@ def test_aigo_train_and_nlu_test(
     png = (out_dir / "intent_confusion_matrix.png").read_bytes()
     assert png.startswith(b"\x89PNG")
 
-    # Without --data: the blind wave-4 set in full, then the older wave-3 set on one line.
+    # Without --data: the blind wave-5 set in full, again without the lines that are also
+    # training lines, then the older wave-4 set on one line.
     default_dir = tmp_path / "default"
     assert main(["nlu", "test", "--out", str(default_dir)]) == 0
     printed = capsys.readouterr().out
-    assert "== held-out tests/data/nlu_blind_wave4.yml\n" in printed
-    summary = next(line for line in printed.splitlines() if "nlu_blind_wave3.yml" in line)
+    assert "== held-out tests/data/nlu_blind_wave5.yml\n" in printed
+    unseen = next(line for line in printed.splitlines() if "not in the training data" in line)
+    assert "macro F1 0." in unseen
+    seen_count = int(unseen.split("only its ")[1].split(" lines")[0])
+    assert 600 < seen_count < 740
+    summary = next(line for line in printed.splitlines() if "nlu_blind_wave4.yml" in line)
     assert "macro F1 0." in summary and "calibration error" in summary
     report = json.loads((default_dir / "intent_report.json").read_text(encoding="utf-8"))
-    assert report["data"] == "held-out tests/data/nlu_blind_wave4.yml"
-    assert len(report["per_intent"]) == 36  # 18 blind utterances for each of 36 intents
+    assert report["data"] == "held-out tests/data/nlu_blind_wave5.yml"
+    assert len(report["per_intent"]) == 37  # 20 blind utterances for each of 37 intents
     assert set(report["measurements"]) == {
+        "held-out tests/data/nlu_blind_wave5.yml",
+        f"held-out tests/data/nlu_blind_wave5.yml, only its {seen_count} lines not in the "
+        "training data",
         "held-out tests/data/nlu_blind_wave4.yml",
-        "held-out tests/data/nlu_blind_wave3.yml",
     }

@@ -25,6 +25,13 @@ CASES: list[tuple[str, str, Any, str]] = [
     ("NT$50,000 夠嗎", "amount", 50000, "NT$50,000"),
     ("總獎金2,000萬元", "amount", 20000000, "2,000萬元"),
     ("二十五萬", "amount", 250000, "二十五萬"),
+    ("學費是2萬5", "amount", 25000, "2萬5"),  # one digit after 萬 counts thousands
+    ("大概三萬五吧", "amount", 35000, "三萬五"),
+    ("预算改成10万", "amount", 100000, "10万"),  # 万 is read as 萬
+    ("is it 250k?", "amount", 250000, "250k"),
+    ("需要台湾身份吗", "nationality", "ROC", "台湾身份"),
+    ("can non-ROC staff join", "nationality", "foreign", "non-ROC"),
+    ("the shortlist bonus", "prize_stage", "shortlist", "shortlist bonus"),
     ("明天截止嗎", "date", "2019-05-21", "明天"),
     ("後天呢", "date", "2019-05-22", "後天"),
     ("后天呢", "date", "2019-05-22", "后天"),
