@@ -82,7 +82,7 @@ _EN_NUMBERS = {
 }
 _EN_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70})
 _AGE = [
-    re.compile(rf"({_NUM})\s*(?:足?歲|years?[\s-]old|yrs?(?:[\s-]old)?\b|y/?o\b)"),
+    re.compile(rf"({_NUM})(?:\s*|-)(?:足?歲|years?[\s-]old|yrs?(?:[\s-]old)?\b|y/?o\b)"),
     re.compile(r"(?:\bage|\baged|\bi['’]?m|\bi am)\s*(\d{1,3})(?![\d萬]|[,.]\d)"),
     re.compile(rf"(?:年滿|滿)\s*({_NUM})(?![\d萬億千百]|[,.]\d)"),
     re.compile(

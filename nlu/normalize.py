@@ -9,7 +9,8 @@ offsets found in the normalised text can be reported against the original text.
 Simplified → Traditional uses OpenCC's character table (``STCharacters`` + ``TWVariants``) from the
 installed ``opencc`` package, conservatively: a character that is itself one of its Traditional
 candidates (台, 干, 面 …) is left unchanged, so Traditional input is never altered — except the few
-in :data:`_PREFER_TRADITIONAL` (几 后 里 么 于 万), which are almost always Simplified in messages.
+in :data:`_PREFER_TRADITIONAL` (几 后 里 么 于 万), which are almost always Simplified in messages;
+and for a few (签 钟 账, :data:`_TAIWAN_CANDIDATE`) the candidate Taiwan writes most is taken.
 
 Lone surrogates and other unencodable code points are dropped; nothing here raises on any ``str``.
 """
@@ -38,6 +39,9 @@ class Normalized:
 
 
 _PREFER_TRADITIONAL = {"几": "幾", "后": "後", "里": "裡", "么": "麼", "于": "於", "万": "萬"}
+# Simplified characters with several Traditional candidates, where OpenCC's first is not the one
+# Taiwan writes most (签约 → 簽約, not 籤約; 分钟 → 分鐘; 账号 → 帳號).
+_TAIWAN_CANDIDATE = {"签": "簽", "钟": "鐘", "账": "帳"}
 
 
 @lru_cache(maxsize=1)
@@ -68,6 +72,7 @@ def _s2t_table() -> dict[str, str]:
     for key, value in tw.items():
         table.setdefault(key, value)
     table.update(_PREFER_TRADITIONAL)
+    table.update(_TAIWAN_CANDIDATE)
     return table
 
 

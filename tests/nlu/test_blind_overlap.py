@@ -11,7 +11,13 @@ from nlu.model import DATA_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 # Training files written after blind sets existed, each checked against all of them.
-CHECKED = ["wave4_fresh.yml", "wave5_fresh_a.yml", "wave5_fresh_b.yml"]
+CHECKED = [
+    "wave4_fresh.yml",
+    "wave5_fresh_a.yml",
+    "wave5_fresh_b.yml",
+    "wave5_fresh_c.yml",
+    "wave5_fresh_d.yml",
+]
 
 
 def test_fresh_training_data_repeats_no_blind_line() -> None:

@@ -32,6 +32,10 @@ CASES: list[tuple[str, str, Any, str]] = [
     ("需要台湾身份吗", "nationality", "ROC", "台湾身份"),
     ("can non-ROC staff join", "nationality", "foreign", "non-ROC"),
     ("the shortlist bonus", "prize_stage", "shortlist", "shortlist bonus"),
+    ("签约要在构想审查后多久完成", "milestone", "contract_signing", "签约"),  # 签 is 簽 here
+    ("a 17-year-old student", "age", 17, "17-year-old"),
+    ("the PoC stage prize", "prize_stage", "proof", "PoC stage prize"),
+    ("馬來西亞籍可以嗎", "nationality", "foreign", "馬來西亞籍"),
     ("明天截止嗎", "date", "2019-05-21", "明天"),
     ("後天呢", "date", "2019-05-22", "後天"),
     ("后天呢", "date", "2019-05-22", "后天"),
