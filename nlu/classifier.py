@@ -13,6 +13,7 @@ confidences of unseen messages are calibrated (minimum log-loss) rather than ove
 from __future__ import annotations
 
 import base64
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nlu.features import Resources, Vectorizer
+from nlu.features import Resources, Vectorizer, features
 
 __all__ = ["IntentClassifier", "fit_temperature", "softmax", "train_classifier"]
 
@@ -58,7 +59,11 @@ class IntentClassifier:
 
     def scores(self, text: str) -> Floats | None:
         """Uncalibrated scores per intent; None if no feature of ``text`` is known."""
-        indices, values, coverage = self.vectorizer.transform_with_coverage(text)
+        return self.scores_of(features(text, self.vectorizer.resources))
+
+    def scores_of(self, feats: Counter[str]) -> Floats | None:
+        """:meth:`scores` of a text's :func:`~nlu.features.features`, already computed."""
+        indices, values, coverage = self.vectorizer.transform_counts(feats)
         if not indices:
             return None
         logits = np.asarray(values, dtype=np.float32) @ self.weights[indices] + self.bias
@@ -102,27 +107,28 @@ class IntentClassifier:
         return cls(intents, vectorizer, weights, bias, float(data["temperature"]))
 
 
-def _matrix(vectorizer: Vectorizer, texts: Sequence[str]) -> Any:
+def _matrix(vectorizer: Vectorizer, counts: Sequence[Counter[str]]) -> Any:
     from scipy.sparse import csr_matrix
 
     rows, cols, vals = [], [], []
-    for row, text in enumerate(texts):
-        indices, values = vectorizer.transform(text)
+    for row, feats in enumerate(counts):
+        indices, values, _ = vectorizer.transform_counts(feats)
         rows.extend([row] * len(indices))
         cols.extend(indices)
         vals.extend(values)
-    shape = (len(texts), len(vectorizer.vocabulary))
+    shape = (len(counts), len(vectorizer.vocabulary))
     return csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float64)
 
 
 def _fit(
-    texts: Sequence[str], labels: Sequence[int], resources: Resources
+    counts: Sequence[Counter[str]], labels: Sequence[int], resources: Resources
 ) -> tuple[Vectorizer, Floats, Floats]:
+    """Fit on the texts' :func:`~nlu.features.features` (computed once per text by the caller)."""
     from sklearn.svm import LinearSVC
 
-    vectorizer = Vectorizer.fit(texts, resources)
+    vectorizer = Vectorizer.fit_counts(counts, resources)
     model = LinearSVC(C=C, random_state=0, max_iter=20_000, class_weight=CLASS_WEIGHT)
-    model.fit(_matrix(vectorizer, texts), np.asarray(labels))
+    model.fit(_matrix(vectorizer, counts), np.asarray(labels))
     weights = np.asarray(model.coef_.T, dtype=np.float32)
     return vectorizer, weights, np.asarray(model.intercept_, dtype=np.float32)
 
@@ -141,18 +147,18 @@ def fit_temperature(logits: npt.NDArray[np.float64], labels: npt.NDArray[np.int6
 
 
 def _calibrate(
-    texts: Sequence[str], labels: Sequence[int], names: list[str], resources: Resources
+    counts: Sequence[Counter[str]], labels: Sequence[int], names: list[str], resources: Resources
 ) -> float:
     """The temperature fitted on out-of-fold scores (computed exactly as at inference)."""
     y = np.asarray(labels, dtype=np.int64)
-    logits = np.zeros((len(texts), len(names)))
-    folds = np.arange(len(texts)) % CALIBRATION_FOLDS
+    logits = np.zeros((len(counts), len(names)))
+    folds = np.arange(len(counts)) % CALIBRATION_FOLDS
     for fold in range(CALIBRATION_FOLDS):
-        train = [i for i in range(len(texts)) if folds[i] != fold]
-        fitted = _fit([texts[i] for i in train], [labels[i] for i in train], resources)
+        train = [i for i in range(len(counts)) if folds[i] != fold]
+        fitted = _fit([counts[i] for i in train], [labels[i] for i in train], resources)
         clf = IntentClassifier(names, *fitted)
         for i in map(int, np.flatnonzero(folds == fold)):
-            scores = clf.scores(texts[i])
+            scores = clf.scores_of(counts[i])
             logits[i] = scores if scores is not None else clf.bias
     return fit_temperature(logits, y)
 
@@ -167,6 +173,7 @@ def train_classifier(
     names = sorted(set(intents))
     labels = [names.index(i) for i in intents]
     resources = resources or Resources()
-    vectorizer, weights, bias = _fit(texts, labels, resources)
-    temperature = _calibrate(texts, labels, names, resources) if calibrate else 1.0
+    counts = [features(text, resources) for text in texts]
+    vectorizer, weights, bias = _fit(counts, labels, resources)
+    temperature = _calibrate(counts, labels, names, resources) if calibrate else 1.0
     return IntentClassifier(names, vectorizer, weights, bias, temperature)

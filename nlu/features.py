@@ -213,10 +213,18 @@ class Vectorizer:
     @classmethod
     def fit(cls, texts: Iterable[str], resources: Resources | None = None) -> Vectorizer:
         """Build the vocabulary (sorted, so it is deterministic) and smoothed IDF from ``texts``."""
+        return cls.fit_counts((features(text, resources) for text in texts), resources)
+
+    @classmethod
+    def fit_counts(
+        cls, counts: Iterable[Counter[str]], resources: Resources | None = None
+    ) -> Vectorizer:
+        """:meth:`fit` from the texts' :func:`features`, already computed (training computes them
+        once for the model and its calibration folds)."""
         df: Counter[str] = Counter()
         n_docs = 0
-        for text in texts:
-            df.update(features(text, resources).keys())
+        for feats in counts:
+            df.update(feats.keys())
             n_docs += 1
         names = sorted(df)
         idf = [math.log((1 + n_docs) / (1 + df[name])) + 1.0 for name in names]
@@ -230,9 +238,13 @@ class Vectorizer:
     def transform_with_coverage(self, text: str) -> tuple[list[int], list[float], float]:
         """:meth:`transform` plus the share of the text's character n-grams that are known
         (1.0 = every n-gram was seen in training; low for text unlike anything trained)."""
+        return self.transform_counts(features(text, self.resources))
+
+    def transform_counts(self, feats: Counter[str]) -> tuple[list[int], list[float], float]:
+        """:meth:`transform_with_coverage` of a text's :func:`features`, already computed."""
         pairs = []
         grams = known = 0
-        for name, count in features(text, self.resources).items():
+        for name, count in feats.items():
             idx = self.vocabulary.get(name)
             is_gram = ":" not in name or len(name) <= MAX_N
             grams += count if is_gram else 0
