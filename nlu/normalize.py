@@ -9,8 +9,12 @@ offsets found in the normalised text can be reported against the original text.
 Simplified → Traditional uses OpenCC's character table (``STCharacters`` + ``TWVariants``) from the
 installed ``opencc`` package, conservatively: a character that is itself one of its Traditional
 candidates (台, 干, 面 …) is left unchanged, so Traditional input is never altered — except the few
-in :data:`_PREFER_TRADITIONAL` (几 后 里 么 于 万), which are almost always Simplified in messages;
+in :data:`_PREFER_TRADITIONAL` (几 后 里 么 于, and 确 种 万 价 厂 适 …), which are almost always
+Simplified in messages (their other reading is rare or archaic in Taiwan: 确定 is 確定, 一万 is 一萬);
 and for a few (签 钟 账, :data:`_TAIWAN_CANDIDATE`) the candidate Taiwan writes most is taken.
+Characters whose Traditional reading is common (准 台 系 干 面 周 只 注 …) stay; a wrongly kept
+character inside a word (注冊 for 註冊, 數据 for 數據) is repaired for the intent features by the
+word table in nlu/mainland.yml.
 
 Lone surrogates and other unencodable code points are dropped; nothing here raises on any ``str``.
 """
@@ -38,7 +42,34 @@ class Normalized:
         return self.index[start], self.index[end - 1] + 1
 
 
-_PREFER_TRADITIONAL = {"几": "幾", "后": "後", "里": "裡", "么": "麼", "于": "於", "万": "萬"}
+_PREFER_TRADITIONAL = {
+    "几": "幾",
+    "后": "後",
+    "里": "裡",
+    "么": "麼",
+    "于": "於",
+    # OpenCC lists each of these as its own Traditional candidate too, but in Taiwan text the
+    # Simplified character is rare or archaic, so a message containing it is Simplified.
+    "确": "確",
+    "种": "種",
+    "万": "萬",
+    "价": "價",
+    "厂": "廠",
+    "适": "適",
+    "广": "廣",
+    "极": "極",
+    "虫": "蟲",
+    "党": "黨",
+    "愿": "願",
+    "丰": "豐",
+    "云": "雲",
+    "柜": "櫃",
+    "苹": "蘋",
+    "叶": "葉",
+    "帘": "簾",
+    "据": "據",
+    "挂": "掛",
+}
 # Simplified characters with several Traditional candidates, where OpenCC's first is not the one
 # Taiwan writes most (签约 → 簽約, not 籤約; 分钟 → 分鐘; 账号 → 帳號).
 _TAIWAN_CANDIDATE = {"签": "簽", "钟": "鐘", "账": "帳"}

@@ -18,6 +18,9 @@ from nlu.normalize import normalize
         ("台灣 干擾 面試", "台灣 干擾 面試"),  # characters that are also Traditional stay
         ("后天 这里", "後天 這裡"),
         ("发表会", "發表會"),
+        # Simplified characters OpenCC also lists as Traditional but Taiwan text never uses so
+        ("确定 适合 一万 工厂 种类 价格", "確定 適合 一萬 工廠 種類 價格"),
+        ("准备 系统 周末", "准備 系統 周末"),  # 准 系 周 are Traditional too: left for mainland.yml
     ],
 )
 def test_normalised_text(raw: str, expected: str) -> None:
@@ -41,3 +44,13 @@ def test_offsets_point_into_the_original() -> None:
 def test_control_characters_and_lone_surrogates_are_dropped() -> None:
     norm = normalize("a\x00b\ud800c\u200bd")
     assert norm.text == "a bcd"
+
+
+def test_preferred_traditional_characters_keep_offsets() -> None:
+    raw = "我确定要报名 AIGO-108-0004"
+    norm = normalize(raw)
+    assert norm.text == "我確定要報名 aigo-108-0004"
+    start = norm.text.index("確定")
+    assert raw[slice(*norm.span(start, start + 2))] == "确定"
+    ref = norm.text.index("aigo")
+    assert raw[slice(*norm.span(ref, ref + 13))] == "AIGO-108-0004"
