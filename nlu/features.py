@@ -26,6 +26,7 @@ from nlu.segment import Segmenter, stem
 
 __all__ = [
     "LEXICON_PATH",
+    "MAINLAND_PATH",
     "SPELLING_PATH",
     "Lexicon",
     "Resources",
@@ -39,6 +40,7 @@ __all__ = [
 
 LEXICON_PATH = Path(__file__).parent / "lexicon.yml"
 SPELLING_PATH = Path(__file__).parent / "spelling.yml"
+MAINLAND_PATH = Path(__file__).parent / "mainland.yml"
 Lexicon = dict[str, list[str]]
 Spelling = dict[str, str]
 
@@ -57,10 +59,14 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     return {str(k): sorted({to_traditional(str(t)) for t in v}) for k, v in sorted(raw.items())}
 
 
-def load_spelling(path: Path = SPELLING_PATH) -> Spelling:
-    """Read the misspelling → word table (same lengths, normalised like messages)."""
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
-    pairs = {to_traditional(str(k)): to_traditional(str(v)) for k, v in raw.items()}
+def load_spelling(*paths: Path) -> Spelling:
+    """Read the misspelling → word tables (default: ``nlu/spelling.yml`` and the mainland → Taiwan
+    words of ``nlu/mainland.yml``); pairs of unequal length are dropped, keys and words are
+    normalised like messages."""
+    pairs: dict[str, str] = {}
+    for path in paths or (SPELLING_PATH, MAINLAND_PATH):
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+        pairs.update({to_traditional(str(k)): to_traditional(str(v)) for k, v in raw.items()})
     return {k: v for k, v in sorted(pairs.items()) if len(k) == len(v) and k != v}
 
 

@@ -1,0 +1,85 @@
+"""The misspelling and mainland-word tables (nlu/spelling.yml, nlu/mainland.yml): what they map,
+that the mapping keeps lengths (so entity offsets found in the normalised text hold), and that a
+message written with them parses like the one meant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nlu import NLUModel
+from nlu.features import MAINLAND_PATH, SPELLING_PATH, fix_spelling, load_spelling
+from nlu.normalize import normalize, to_traditional
+from nlu.training_data import load_training_data
+from nlu.model import DATA_DIR
+
+
+def _raw(path: Path) -> dict[str, str]:
+    return {str(k): str(v) for k, v in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
+
+
+@pytest.mark.parametrize("path", [SPELLING_PATH, MAINLAND_PATH])
+def test_every_pair_is_kept_with_the_same_length(path: Path) -> None:
+    raw = _raw(path)
+    spelling = load_spelling()
+    for key, word in raw.items():
+        assert len(key) == len(word), key
+        assert len(key) >= 2 or key == "奬", key  # words, never single characters (奬: a variant)
+        assert to_traditional(key) == key, key  # written as normalize() leaves the message
+        assert spelling[key] == word
+
+
+def test_no_mainland_key_is_how_the_training_data_writes_a_word() -> None:
+    # A key written so in the training data (not produced from Simplified by normalize) would be
+    # an ordinary Taiwan word there, not a mainland one: 登錄題目, 項目, 文件 are not listed.
+    texts = [e.text.lower() for e in load_training_data(DATA_DIR).examples]
+    # same meaning in Taiwan (mapped to the usual word), or from Simplified lines (个人信息, 添加组织成员)
+    allowed = {"數據", "創建", "身份", "補貼", "信息", "制造", "添加"}
+    found = {k for k in _raw(MAINLAND_PATH) if any(k in t for t in texts)} - allowed
+    assert not found
+
+
+@pytest.mark.parametrize(
+    ("message", "mapped"),
+    [
+        ("你们的邮箱是什么", "你們的信箱是什麼"),
+        ("注册要准备什么", "註冊要準備什麼"),
+        ("数据质量有标准吗", "資料品質有標準嗎"),
+        ("怎么联系你们", "怎麼聯繫你們"),
+        ("在线课程有补贴吗", "線上課程有補助嗎"),
+        ("视频软件的默认设置", "影片軟體的預設設定"),
+        ("杰出奖老板说周末签约", "傑出獎老闆說週末簽約"),
+    ],
+)
+def test_mainland_words_become_the_taiwan_words(message: str, mapped: str) -> None:
+    assert fix_spelling(normalize(message).text, load_spelling()) == mapped
+
+
+def test_taiwan_words_are_left_alone() -> None:
+    text = "我要登錄題目 項目文件 聯絡窗口 保存多久 黑客松 提醒我 題目 提出 對的 準備"
+    assert fix_spelling(text, load_spelling()) == text
+
+
+def test_entity_offsets_hold_after_mapping(model: NLUModel) -> None:
+    message = "实证截止前注册的账号能收到邮箱通知吗"
+    parsed = model.parse(message)
+    milestone = [e for e in parsed["entities"] if e["entity"] == "milestone"]
+    assert milestone and milestone[0]["value"] == "poc_deadline"
+    assert message[milestone[0]["start"] : milestone[0]["end"]] == "实证截止"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("你们的邮箱是什么", "ask_contact"),
+        ("实证截止前要題醒我喔", "subscribe_reminders"),
+        ("隊員機器學習底子不夠，有課程補貼可以用嗎", "ask_training_subsidy"),
+        ("注册团队要准备什么资料", "ask_application_process"),
+    ],
+)
+def test_variant_writing_parses_like_the_word_meant(
+    model: NLUModel, message: str, intent: str
+) -> None:
+    assert model.parse(message)["intent"]["name"] == intent
