@@ -62,6 +62,28 @@ def test_taiwan_words_are_left_alone() -> None:
     assert fix_spelling(text, load_spelling()) == text
 
 
+def test_words_across_a_boundary_are_not_typos() -> None:
+    # 可以報名 contains 以報名, 以經驗 contains 以經, 參加對 contains 加對, 美國及 contains 國及
+    text = "我可以報名嗎 以經驗來說 參加對我有什麼好處 美國及日本 要請假 文明單位"
+    assert fix_spelling(text, load_spelling()) == text
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("構想書截指前題醒我", "構想書截止前提醒我"),
+        ("培訓補注怎麼申清", "培訓補助怎麼申請"),
+        ("我以經抱名了 可已改嗎", "我已經報名了 可以改嗎"),
+        ("獎今跟報名廢", "獎金跟報名費"),
+        ("邀請馬在哪 我要加對", "邀請碼在哪 我要加隊"),
+        ("須要指道老師嗎", "需要指導老師嗎"),
+        ("甚麼時候徹回", "什麼時候撤回"),
+    ],
+)
+def test_homophone_typos_become_the_word_meant(typed: str, meant: str) -> None:
+    assert fix_spelling(normalize(typed).text, load_spelling()) == meant
+
+
 def test_entity_offsets_hold_after_mapping(model: NLUModel) -> None:
     message = "实证截止前注册的账号能收到邮箱通知吗"
     parsed = model.parse(message)
@@ -77,6 +99,8 @@ def test_entity_offsets_hold_after_mapping(model: NLUModel) -> None:
         ("实证截止前要題醒我喔", "subscribe_reminders"),
         ("隊員機器學習底子不夠，有課程補貼可以用嗎", "ask_training_subsidy"),
         ("注册团队要准备什么资料", "ask_application_process"),
+        ("獎今什麼時候發", "ask_bonus"),
+        ("我想定閱截指日期的通知", "subscribe_reminders"),
     ],
 )
 def test_variant_writing_parses_like_the_word_meant(
