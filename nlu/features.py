@@ -82,17 +82,24 @@ def fix_spelling(text: str, spelling: Spelling) -> str:
     return _spelling_pattern(tuple(spelling)).sub(lambda m: spelling[m.group()], text)
 
 
+def _trigger_pattern(trigger: str) -> str:
+    """An ASCII trigger matches as a whole word: no letter or digit right before a trigger that
+    starts with one, nor right after one that ends with one ("?" still matches in "award?")."""
+    pattern = re.escape(trigger)
+    if trigger.isascii() and trigger[0].isalnum():
+        pattern = r"(?<![a-z0-9])" + pattern
+    if trigger.isascii() and trigger[-1].isalnum():
+        pattern += r"(?![a-z0-9])"
+    return pattern
+
+
 @lru_cache(maxsize=8)
 def _concept_patterns(
     frozen: tuple[tuple[str, tuple[str, ...]], ...],
 ) -> list[tuple[str, re.Pattern[str]]]:
     out = []
     for concept, triggers in frozen:
-        parts = [
-            rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])" if t.isascii() else re.escape(t)
-            for t in sorted(triggers, key=len, reverse=True)
-            if t
-        ]
+        parts = [_trigger_pattern(t) for t in sorted(triggers, key=len, reverse=True) if t]
         if parts:
             out.append((concept, re.compile("|".join(parts))))
     return out

@@ -99,9 +99,33 @@ class Segmenter:
         return out
 
 
+# Irregular and spelling-variant forms the suffix rules below cannot reach, as the base word.
+IRREGULAR = {
+    "withheld": "withhold",
+    "paid": "pay",
+    "won": "win",
+    "sent": "send",
+    "chose": "choose",
+    "chosen": "choose",
+    "enroll": "enrol",
+    "enrolls": "enrol",
+    "enrolled": "enrol",
+    "enrolling": "enrol",
+    "enrollment": "enrolment",
+    "cancelled": "cancel",
+    "cancelling": "cancel",
+    "subsidised": "subsidize",
+    "subsidise": "subsidize",
+    "organisation": "organization",
+    "organisations": "organization",
+}
+
+
 def stem(word: str) -> str:
-    """A light English stem: plural, then -ing / -ed, then a final e removed (``dates`` → ``dat``,
-    ``postings`` → ``post``)."""
+    """A light English stem: irregular forms (:data:`IRREGULAR`: ``withheld`` → ``withhold``),
+    then plural, -ing / -ed, then a final e removed (``dates`` → ``dat``, ``postings`` →
+    ``post``)."""
+    word = IRREGULAR.get(word, word)
     if len(word) <= 3 or not word.isalpha():
         return word
     if word.endswith("ies"):
