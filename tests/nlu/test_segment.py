@@ -31,6 +31,10 @@ def test_stems_share_evidence_across_inflections() -> None:
     assert stem("applying") == stem("applied") == stem("apply")
     assert stem("registered") == stem("register") == stem("registers")
     assert stem("is") == "is" and stem("tax") == "tax"
+    assert stem("withheld") == stem("withhold") == stem("withholding")
+    assert stem("enrolled") == stem("enroll") == stem("enrol") == stem("enrolling")
+    assert stem("paid") == stem("pay") and stem("cancelled") == stem("canceled")
+    assert stem("subsidised") == stem("subsidized") and stem("organisations") == "organization"
 
 
 def test_misspellings_are_fixed_with_the_same_length() -> None:

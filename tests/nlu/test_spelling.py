@@ -10,10 +10,18 @@ import pytest
 import yaml
 
 from nlu import NLUModel
-from nlu.features import MAINLAND_PATH, SPELLING_PATH, fix_spelling, load_spelling
+from nlu.features import (
+    MAINLAND_PATH,
+    SPELLING_PATH,
+    Resources,
+    features,
+    fix_spelling,
+    load_lexicon,
+    load_spelling,
+)
+from nlu.model import DATA_DIR
 from nlu.normalize import normalize, to_traditional
 from nlu.training_data import load_training_data
-from nlu.model import DATA_DIR
 
 
 def _raw(path: Path) -> dict[str, str]:
@@ -35,8 +43,8 @@ def test_no_mainland_key_is_how_the_training_data_writes_a_word() -> None:
     # A key written so in the training data (not produced from Simplified by normalize) would be
     # an ordinary Taiwan word there, not a mainland one: 登錄題目, 項目, 文件 are not listed.
     texts = [e.text.lower() for e in load_training_data(DATA_DIR).examples]
-    # same meaning in Taiwan (mapped to the usual word), or from Simplified lines (个人信息, 添加组织成员)
-    allowed = {"數據", "創建", "身份", "補貼", "信息", "制造", "添加"}
+    # same meaning in Taiwan (mapped to the usual word), or in Simplified lines (个人信息, 添加)
+    allowed = {"數據", "創建", "補貼", "信息", "制造", "添加"}
     found = {k for k in _raw(MAINLAND_PATH) if any(k in t for t in texts)} - allowed
     assert not found
 
@@ -104,6 +112,46 @@ def test_entity_offsets_hold_after_mapping(model: NLUModel) -> None:
     ],
 )
 def test_variant_writing_parses_like_the_word_meant(
+    model: NLUModel, message: str, intent: str
+) -> None:
+    assert model.parse(message)["intent"]["name"] == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "concepts"),
+    [
+        ("Is tax withheld from the award?", {"c:money", "c:question"}),
+        ("are prize payouts taxed", {"c:money"}),
+        ("can we get reimbursed for courses", {"c:subsidy"}),
+        ("give me a heads-up before the cutoff", {"c:remind", "c:time"}),
+        ("how do I enrol my team", {"c:register", "c:team", "c:question"}),
+        ("what's your wechat or e-mail", {"c:contact"}),
+        # English with Chinese terms: both languages' evidence
+        ("how many 人 per team", {"c:team", "c:question"}),
+        ("can I 報名 alone", {"c:register", "c:team", "c:question"}),
+    ],
+)
+def test_english_synonyms_and_mixed_messages_fire_the_concepts(
+    message: str, concepts: set[str]
+) -> None:
+    feats = features(normalize(message).text, Resources(load_lexicon(), load_spelling()))
+    assert concepts <= set(feats)
+
+
+def test_mixed_message_has_words_of_both_languages(model: NLUModel) -> None:
+    feats = features(normalize("can I 報名 alone").text, model.classifier.vectorizer.resources)
+    assert {"w:alon", "報名", "j:報名"} <= set(feats)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("Is tax withheld from the award?", "ask_bonus"),
+        ("are prize payouts taxed", "ask_bonus"),
+        ("give me a heads-up before the deadline", "subscribe_reminders"),
+    ],
+)
+def test_english_variants_parse_like_the_word_meant(
     model: NLUModel, message: str, intent: str
 ) -> None:
     assert model.parse(message)["intent"]["name"] == intent
