@@ -99,7 +99,8 @@ class Segmenter:
         return out
 
 
-# Irregular and spelling-variant forms the suffix rules below cannot reach, as the base word.
+# Irregular and spelling-variant forms the suffix rules below cannot reach, as the base word
+# (or the word the training data uses for it).
 IRREGULAR = {
     "withheld": "withhold",
     "paid": "pay",
@@ -107,11 +108,15 @@ IRREGULAR = {
     "sent": "send",
     "chose": "choose",
     "chosen": "choose",
-    "enroll": "enrol",
-    "enrolls": "enrol",
-    "enrolled": "enrol",
-    "enrolling": "enrol",
-    "enrollment": "enrolment",
+    # enrol is what the training data calls register (British and American spellings)
+    "enrol": "register",
+    "enrols": "register",
+    "enroll": "register",
+    "enrolls": "register",
+    "enrolled": "register",
+    "enrolling": "register",
+    "enrolment": "registration",
+    "enrollment": "registration",
     "cancelled": "cancel",
     "cancelling": "cancel",
     "subsidised": "subsidize",
