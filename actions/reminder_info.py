@@ -85,6 +85,12 @@ def question_kind(text: str) -> str | None:
     return "timing" if _cues("timing").search(folded) else None
 
 
+def asks_settings_not_stop(text: str) -> bool:
+    """True when a message taken as "stop reminders" only asks what the user has (「我的提醒設定」):
+    a settings cue, and no change or stop cue."""
+    return question_kind(text) == "settings" and not _cues("stop").search(fold(text))
+
+
 def asks_every_round(text: str) -> bool:
     """True when a reminder request asks for every round again (「所有梯次」, "all rounds")."""
     return bool(re.search(_TEXTS.data["all_rounds_cues"], fold(text)))

@@ -30,6 +30,7 @@ from actions.reminder_info import (
     adds_to,
     answer,
     asks_every_round,
+    asks_settings_not_stop,
     describe,
     grouped,
     question_kind,
@@ -168,8 +169,13 @@ class ActionUnsubscribeReminders(ConfirmedAction):
         return "action_unsubscribe_reminders"
 
     def prepare(self, req: Request) -> Ask | None:
-        """Ask only a subscribed user."""
+        """Ask only a subscribed user; a question about the settings is answered instead."""
         user = get_or_create_user_for_sender(session=req.session, sender_key=req.sender)
+        if asks_settings_not_stop(req.text):
+            reply = answer(session=req.session, user_id=user.id, kind="settings", now=req.now,
+                           lang=req.lang)  # fmt: skip
+            req.dispatcher.utter_message(text=reply)
+            return None
         before = get_subscription(session=req.session, user_id=user.id)
         if before is None or not before.active:
             req.dispatcher.utter_message(text=say(req.lang, "not_subscribed"))

@@ -93,30 +93,36 @@ def _trigger_pattern(trigger: str) -> str:
     return pattern
 
 
-@lru_cache(maxsize=8)
-def _concept_patterns(
-    frozen: tuple[tuple[str, tuple[str, ...]], ...],
-) -> list[tuple[str, re.Pattern[str]]]:
+ConceptPattern = tuple[str, re.Pattern[str], frozenset[str]]
+
+
+def concept_patterns(lexicon: Lexicon) -> list[ConceptPattern]:
+    """Per concept of ``lexicon``: its compiled pattern (longest triggers first) and the first
+    characters of its triggers (a text with none of them is not searched)."""
     out = []
-    for concept, triggers in frozen:
+    for concept, triggers in lexicon.items():
         parts = [_trigger_pattern(t) for t in sorted(triggers, key=len, reverse=True) if t]
         if parts:
-            out.append((concept, re.compile("|".join(parts))))
+            firsts = frozenset(t[0] for t in triggers if t)
+            out.append((concept, re.compile("|".join(parts)), firsts))
     return out
 
 
-def _concept_hits(text: str, lexicon: Lexicon) -> dict[str, list[int]]:
+def _concept_hits(text: str, patterns: list[ConceptPattern]) -> dict[str, list[int]]:
     """Start offsets of each concept's triggers in ``text``."""
-    frozen = tuple((k, tuple(v)) for k, v in lexicon.items())
-    return {
-        concept: [m.start() for m in pattern.finditer(text)]
-        for concept, pattern in _concept_patterns(frozen)
-        if pattern.search(text)
-    }
+    chars = set(text)
+    hits = {}
+    for concept, pattern, firsts in patterns:
+        if chars.isdisjoint(firsts):
+            continue
+        starts = [m.start() for m in pattern.finditer(text)]
+        if starts:
+            hits[concept] = starts
+    return hits
 
 
-def _concept_features(text: str, lexicon: Lexicon, counts: Counter[str]) -> None:
-    hits = _concept_hits(text, lexicon)
+def _concept_features(text: str, patterns: list[ConceptPattern], counts: Counter[str]) -> None:
+    hits = _concept_hits(text, patterns)
     negations = hits.get(NEGATION, [])
     fired = set()
     for concept, starts in hits.items():
@@ -143,6 +149,11 @@ class Resources:
     lexicon: Lexicon = field(default_factory=dict)
     spelling: Spelling = field(default_factory=dict)
     words: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def concept_patterns(self) -> list[ConceptPattern]:
+        """The lexicon's compiled patterns (:func:`concept_patterns`), built once."""
+        return concept_patterns(self.lexicon)
 
     @cached_property
     def segmenter(self) -> Segmenter | None:
@@ -209,7 +220,7 @@ def features(text: str, resources: Resources | None = None) -> Counter[str]:
     if res.segmenter is not None:
         counts.update("j:" + w for w in res.segmenter.words(text))
     if res.lexicon:
-        _concept_features(text, res.lexicon, counts)
+        _concept_features(text, res.concept_patterns, counts)
     return counts
 
 

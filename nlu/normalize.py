@@ -10,8 +10,9 @@ Simplified → Traditional uses OpenCC's character table (``STCharacters`` + ``T
 installed ``opencc`` package, conservatively: a character that is itself one of its Traditional
 candidates (台, 干, 面 …) is left unchanged, so Traditional input is never altered — except the few
 in :data:`_PREFER_TRADITIONAL` (几 后 里 么 于, and 确 种 万 价 厂 适 …), which are almost always
-Simplified in messages (their other reading is rare or archaic in Taiwan: 确定 is 確定, 一万 is 一萬);
-and for a few (签 钟 账, :data:`_TAIWAN_CANDIDATE`) the candidate Taiwan writes most is taken.
+Simplified in messages (their other reading is rare or archaic in Taiwan: 确定 is 確定, 一万 is
+一萬); and for a few (签 钟 账, :data:`_TAIWAN_CANDIDATE`) the candidate Taiwan writes most
+is taken.
 Characters whose Traditional reading is common (准 台 系 干 面 周 只 注 …) stay; a wrongly kept
 character inside a word (注冊 for 註冊, 數据 for 數據) is repaired for the intent features by the
 word table in nlu/mainland.yml.

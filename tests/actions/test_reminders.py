@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from actions.reminder_info import question_kind, timing_text
+import pytest
+
+from actions.reminder_info import asks_settings_not_stop, question_kind, timing_text
 from actions.reminders import Wanted, requested_kinds, status_line, wanted
 from bot.services import Services
 from db.models import Delivery
@@ -189,3 +191,19 @@ async def test_stop_while_subscribed_asks_to_stop_reminders(services: Services) 
     assert view is not None and not view.active
     said = text(await rest(services, "rem5", "stop"))
     assert "nothing in progress" in said and "Turn off" not in said
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("我的提醒設定", True),
+        ("what are my reminders", True),
+        ("取消我的提醒", False),
+        ("我不想再收到我的提醒", False),
+        ("關掉我的提醒", False),
+        ("I don't want my reminders", False),
+    ],
+)
+def test_a_settings_question_read_as_stop_is_answered(text: str, question: bool) -> None:
+    # The stop action answers the settings instead of asking to unsubscribe everything.
+    assert asks_settings_not_stop(text) is question
