@@ -34,11 +34,13 @@ import knowledge
 from actions._forms import lang_of, latest_text, match_choice, user_id_for
 from actions._texts import Texts
 from actions._words import fold
+from actions.answers._cues import cues_in
 from actions.challenge.fields import category_choices, industry_choices, shown_choice
 from actions.context import turn_session
 from db import catalogue
 from db import teams as repo
 from db.models import Challenge, Membership
+from knowledge.render_info import render_fields
 
 _TEXTS = Texts(Path(__file__).with_name("browse_texts.yml"))
 say = _TEXTS.say
@@ -212,6 +214,9 @@ def browse_replies(
     programme = knowledge.load()
     open_ones = catalogue.open_challenges(session=session)
     if not open_ones:
+        # "題目有哪些領域" with nothing listed yet: the fields the programme document names.
+        if "fields" in cues_in(text):
+            return [{"text": render_fields(programme, "en" if lang == "en" else "zh-TW")}]
         return [{"text": none_listed(lang, programme)}]
     filters = filters_from(text, programme)
     chosen = select(open_ones, filters) if filters else open_ones
