@@ -22,6 +22,7 @@ from actions.answers._cues import cues_in
 from actions.answers._profile import MessagePeople, Subject
 
 CONFIDENT = 0.6
+BARE_FOLLOWUP = 8  # characters: 「那我呢」, "and me?" refer back whatever intent they were read as
 TOPIC_OF_INTENT: dict[str, str] = {
     "ask_programme": "programme",
     "ask_eligibility": "eligibility",
@@ -329,6 +330,9 @@ def resolve(
     if any(e.get("entity") == "scope" for e in latest_message.get("entities") or []):
         cues |= {"full"}
     intent_topic = _confident_topic(latest_message)
+    text = str(latest_message.get("text") or "").strip()
+    if "followup" in cues and not entities and len(text) <= BARE_FOLLOWUP:
+        intent_topic = None  # 「那我呢」 names no topic of its own, however sure the NLU is
     if intent_topic is None and not entities and "followup" not in cues:
         intent_topic = default_topic  # a weak guess is still the best reading of a bare question
     many = many_entities(latest_message)
