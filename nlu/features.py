@@ -82,47 +82,58 @@ def fix_spelling(text: str, spelling: Spelling) -> str:
     return _spelling_pattern(tuple(spelling)).sub(lambda m: spelling[m.group()], text)
 
 
-def _trigger_pattern(trigger: str) -> str:
-    """An ASCII trigger matches as a whole word: no letter or digit right before a trigger that
-    starts with one, nor right after one that ends with one ("?" still matches in "award?")."""
-    pattern = re.escape(trigger)
-    if trigger.isascii() and trigger[0].isalnum():
-        pattern = r"(?<![a-z0-9])" + pattern
-    if trigger.isascii() and trigger[-1].isalnum():
-        pattern += r"(?![a-z0-9])"
-    return pattern
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+# first character → (trigger, whole-word start, whole-word end, its concepts), longest first
+ConceptIndex = dict[str, list[tuple[str, bool, bool, tuple[str, ...]]]]
 
 
-ConceptPattern = tuple[str, re.Pattern[str], frozenset[str]]
-
-
-def concept_patterns(lexicon: Lexicon) -> list[ConceptPattern]:
-    """Per concept of ``lexicon``: its compiled pattern (longest triggers first) and the first
-    characters of its triggers (a text with none of them is not searched)."""
-    out = []
+def concept_index(lexicon: Lexicon) -> ConceptIndex:
+    """The lexicon's triggers by first character. An ASCII trigger matches as a whole word: no
+    letter or digit right before a trigger that starts with one, nor right after one that ends
+    with one ("?" still matches in "award?")."""
+    concepts_of: dict[str, list[str]] = {}
     for concept, triggers in lexicon.items():
-        parts = [_trigger_pattern(t) for t in sorted(triggers, key=len, reverse=True) if t]
-        if parts:
-            firsts = frozenset(t[0] for t in triggers if t)
-            out.append((concept, re.compile("|".join(parts)), firsts))
-    return out
+        for trigger in triggers:
+            if trigger:
+                concepts_of.setdefault(trigger, []).append(concept)
+    index: ConceptIndex = {}
+    for trigger in sorted(concepts_of, key=len, reverse=True):
+        ascii_ = trigger.isascii()
+        entry = (trigger, ascii_ and trigger[0].isalnum(), ascii_ and trigger[-1].isalnum())
+        index.setdefault(trigger[0], []).append((*entry, tuple(concepts_of[trigger])))
+    return index
 
 
-def _concept_hits(text: str, patterns: list[ConceptPattern]) -> dict[str, list[int]]:
-    """Start offsets of each concept's triggers in ``text``."""
-    chars = set(text)
+def _concept_hits(text: str, index: ConceptIndex) -> dict[str, list[int]]:
+    """Start offsets of each concept's triggers in ``text``: per concept, leftmost and longest
+    first, not overlapping (as one regular expression of its triggers, longest first, would find
+    them; one pass over the text instead of one search per concept)."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    size = len(text)
+    for i, char in enumerate(text):
+        for trigger, word_start, word_end, concepts in index.get(char, ()):
+            if not text.startswith(trigger, i):
+                continue
+            end = i + len(trigger)
+            if word_start and i > 0 and text[i - 1] in _WORD_CHARS:
+                continue
+            if word_end and end < size and text[end] in _WORD_CHARS:
+                continue
+            for concept in concepts:
+                found.setdefault(concept, []).append((i, end))
     hits = {}
-    for concept, pattern, firsts in patterns:
-        if chars.isdisjoint(firsts):
-            continue
-        starts = [m.start() for m in pattern.finditer(text)]
-        if starts:
-            hits[concept] = starts
+    for concept, spans in found.items():
+        starts, until = [], 0
+        for start, end in spans:  # by start, the longest first at one start
+            if start >= until:
+                starts.append(start)
+                until = end
+        hits[concept] = starts
     return hits
 
 
-def _concept_features(text: str, patterns: list[ConceptPattern], counts: Counter[str]) -> None:
-    hits = _concept_hits(text, patterns)
+def _concept_features(text: str, index: ConceptIndex, counts: Counter[str]) -> None:
+    hits = _concept_hits(text, index)
     negations = hits.get(NEGATION, [])
     fired = set()
     for concept, starts in hits.items():
@@ -151,9 +162,9 @@ class Resources:
     words: dict[str, int] = field(default_factory=dict)
 
     @cached_property
-    def concept_patterns(self) -> list[ConceptPattern]:
-        """The lexicon's compiled patterns (:func:`concept_patterns`), built once."""
-        return concept_patterns(self.lexicon)
+    def concept_index(self) -> ConceptIndex:
+        """The lexicon's triggers by first character (:func:`concept_index`), built once."""
+        return concept_index(self.lexicon)
 
     @cached_property
     def segmenter(self) -> Segmenter | None:
@@ -220,7 +231,7 @@ def features(text: str, resources: Resources | None = None) -> Counter[str]:
     if res.segmenter is not None:
         counts.update("j:" + w for w in res.segmenter.words(text))
     if res.lexicon:
-        _concept_features(text, res.concept_patterns, counts)
+        _concept_features(text, res.concept_index, counts)
     return counts
 
 

@@ -155,3 +155,15 @@ def test_english_variants_parse_like_the_word_meant(
     model: NLUModel, message: str, intent: str
 ) -> None:
     assert model.parse(message)["intent"]["name"] == intent
+
+
+def test_concept_triggers_match_leftmost_longest_and_as_whole_words() -> None:
+    from nlu.features import _concept_hits, concept_index
+
+    index = concept_index({"remind": ["提醒", "提醒我", "remind"], "stop": ["不要再", "要再"]})
+    # per concept, not overlapping: 提醒我 at 0 (the longest), then 提醒 at 4
+    assert _concept_hits("提醒我 提醒", index) == {"remind": [0, 4]}
+    assert _concept_hits("不要再提醒", index) == {"stop": [0], "remind": [3]}
+    # ASCII triggers are whole words: not inside "reminder", yes before "?"
+    assert _concept_hits("reminder", index) == {}
+    assert _concept_hits("remind?", index) == {"remind": [0]}
