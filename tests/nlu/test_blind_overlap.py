@@ -17,6 +17,8 @@ CHECKED = [
     "wave5_fresh_b.yml",
     "wave5_fresh_c.yml",
     "wave5_fresh_d.yml",
+    "wave5_hygiene_q.yml",
+    "wave5_hygiene_t.yml",
 ]
 
 

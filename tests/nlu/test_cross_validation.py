@@ -18,7 +18,9 @@ from nlu.training_data import load_training_data
 # Wave 4: 0.933 (5,011 examples) with 723 lines written fresh by a session that never saw
 # nlu/data, the negated part of "不是X 是Y" no longer counted as evidence, ambiguous or
 # contradicting examples removed (docs/nlu-wave4.md); the target 0.95 is not reached.
-CV_FLOOR = 0.93
+# Wave 5: 0.960 (8,633 examples) with four more fresh files by blind writers and a hygiene pass
+# (docs/nlu-wave5.md); same-writer lines in other folds flatter it, so the floor keeps a margin.
+CV_FLOOR = 0.945
 
 
 def test_five_fold_cross_validation(now: datetime) -> None:
