@@ -59,7 +59,11 @@ _LEADING_GREETING = re.compile(
     re.IGNORECASE,
 )
 _REST_CONFIDENCE = 0.5
-_ADDRESSEE = re.compile(r"aigo|小幫手|小帮手|機器人|机器人|\bbot\b|assistant|[\W_]", re.IGNORECASE)
+_ADDRESSEE = re.compile(
+    r"aigo|小幫手|小帮手|機器人|机器人|\bbot\b|assistant|\bthere\b|\beveryone\b|\ball\b|"
+    r"\bguys\b|\bfolks\b|\bteam\b|大家|各位|[\W_]",
+    re.IGNORECASE,
+)
 TZ = ZoneInfo("Asia/Taipei")
 
 

@@ -168,5 +168,13 @@ def test_a_greeting_in_front_of_a_question_is_the_question(model: NLUModel) -> N
     assert parsed["text"] == "你好 請問108-2構想什麼時候截止"
     found = {e["entity"]: e for e in parsed["entities"]}
     assert parsed["text"][found["round"]["start"] : found["round"]["end"]] == "108-2"
-    for greeting in ("嗨 AIGO小幫手", "hi bot", "你好", "大家好"):
+    for greeting in (
+        "嗨 AIGO小幫手",
+        "hi bot",
+        "你好",
+        "大家好",
+        "hi there",
+        "hey everyone",
+        "嗨 大家",
+    ):
         assert model.parse(greeting)["intent"]["name"] == "greet", greeting
