@@ -9,12 +9,14 @@ import pytest
 
 from bot.services import Services, build_services
 from tests.actions.forms_support import settings_for
+from tests.fakes.service import shared_nlu_model
 
 
 @pytest.fixture(scope="module")
 def nlu_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where this test module's NLU model is trained once and kept."""
-    return tmp_path_factory.mktemp("nlu") / "model.json.gz"
+    """The session's shared NLU model file (trained once for every test package, not per module:
+    no test here changes the model)."""
+    return shared_nlu_model(tmp_path_factory)
 
 
 @pytest.fixture
